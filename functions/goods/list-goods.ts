@@ -1,0 +1,23 @@
+import type { Queryable } from '../db/queryable.ts';
+import type { GoodsPage } from './types.ts';
+
+// Counts come from the trigger-maintained goods_stats row; the page walks the priority index.
+const LIST_SQL = `
+  SELECT s.total, s.removed,
+         COALESCE((SELECT json_agg(goods_json(g) ORDER BY g.priority, g.id)
+                   FROM (SELECT * FROM goods ORDER BY priority, id LIMIT $1 OFFSET $2) g), '[]') AS goods
+  FROM goods_stats s`;
+
+/** `offset` is the 1-based position of the first good. */
+export async function listGoods(db: Queryable, page: { limit: number; offset: number }): Promise<GoodsPage> {
+  const { rows } = await db.query<{ total: string; removed: string; goods: GoodsPage['goods'] }>(LIST_SQL, [
+    page.limit,
+    page.offset - 1,
+  ]);
+  const row = rows[0];
+  if (!row) throw new Error('goods_stats row is missing');
+  return {
+    meta: { total: Number(row.total), removed: Number(row.removed), limit: page.limit, offset: page.offset },
+    goods: row.goods,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import type { CacheLookup } from '../cache/list-cache.ts';
+import { withDatabase } from '../db/with-database.ts';
+import type { AppEnv } from '../env.ts';
+import { listGoods } from '../goods/list-goods.ts';
+import { listQuery } from '../http/schemas.ts';
+import { deferFor, listCacheFor } from '../http/services.ts';
+import { parseQuery } from '../http/validate.ts';
+
+function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response {
+  return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': cache } });
+}
+
+/** Redis first; on a miss Postgres, and the page is stored under the generation read before it. */
+export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
+  const { limit, offset } = parseQuery(c, listQuery);
+  const cache = listCacheFor(c.env);
+  let lookup: CacheLookup | null = null;
+  try {
+    lookup = await cache.lookup(limit, offset);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: 'list cache unavailable; reading Postgres', error: String(error) }));
+  }
+  if (lookup?.page) return pageResponse(lookup.page, 'hit');
+
+  const page = await withDatabase(c, (db) => listGoods(db, { limit, offset }));
+  const body = JSON.stringify(page);
+  if (lookup) {
+    const generation = lookup.generation;
+    deferFor(c)(
+      cache.store(generation, limit, offset, body).catch((error: unknown) =>
+        console.error(JSON.stringify({ msg: 'list cache store failed', error: String(error) })),
+      ),
+    );
+  }
+  return pageResponse(body, lookup ? 'miss' : 'bypass');
+}

@@ -1,0 +1,76 @@
+import { createClient } from '@clickhouse/client-web';
+import { wsconnect } from '@nats-io/nats-core';
+import { Client } from '@neondatabase/serverless';
+import type { Redis } from '@upstash/redis/cloudflare';
+import { configureNeon } from '../db/neon-config.ts';
+import type { Env } from '../env.ts';
+
+export type Check = () => Promise<void>;
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  ms: number;
+  error?: string;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+export async function runCheck(check: Check): Promise<CheckResult> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return { status: 'up', ms: Date.now() - started };
+  } catch (error) {
+    return { status: 'down', ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+export function postgresCheck(env: Env, defer: (work: Promise<unknown>) => void): Check {
+  return async () => {
+    configureNeon(env.PG_WS_PROXY);
+    const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      defer(client.end().catch(() => undefined));
+    }
+  };
+}
+
+export function redisCheck(redis: Redis): Check {
+  return async () => {
+    await redis.ping();
+  };
+}
+
+export function natsCheck(env: Env): Check {
+  return async () => {
+    const nc = await wsconnect({ servers: env.NATS_WS_URL, user: env.NATS_USER, pass: env.NATS_PASSWORD, timeout: CHECK_TIMEOUT_MS, reconnect: false });
+    try {
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+  };
+}
+
+export function clickhouseCheck(env: Env): Check {
+  return async () => {
+    if (!env.CLICKHOUSE_URL) throw new Error('CLICKHOUSE_URL is not set');
+    const client = createClient({ url: env.CLICKHOUSE_URL, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD ?? '' });
+    try {
+      const result = await client.ping();
+      if (!result.success) throw result.error;
+    } finally {
+      await client.close();
+    }
+  };
+}

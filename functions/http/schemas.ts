@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const INT32_MAX = 2_147_483_647;
+
+/** Postgres text cannot hold NUL, and a lone surrogate cannot be encoded as UTF-8. */
+function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && value.isWellFormed();
+}
+
+/** Length in characters (code points), as Postgres counts varchar(n). */
+function charCount(value: string): number {
+  return [...value].length;
+}
+
+function integerParam(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+const id = integerParam(1, INT32_MAX);
+
+export const projectQuery = z.object({ projectId: id });
+export const goodQuery = z.object({ id, projectId: id });
+export const listQuery = z.object({
+  limit: integerParam(1, 1000).default(10),
+  // 1-based position; 0 is read as 1 for clients that count from zero.
+  offset: integerParam(0, INT32_MAX)
+    .default(1)
+    .transform((offset) => Math.max(offset, 1)),
+});
+
+const name = z
+  .string('must be a string')
+  .refine(isStorableText, 'must be valid text without NUL characters')
+  .transform((value) => value.trim())
+  .refine((value) => value.length > 0, 'must not be empty')
+  .refine((value) => charCount(value) <= 255, 'must be at most 255 characters');
+
+const description = z
+  .string('must be a string')
+  .refine(isStorableText, 'must be valid text without NUL characters')
+  .refine((value) => charCount(value) <= 1000, 'must be at most 1000 characters');
+
+export const createBody = z.object({ name, description: description.default('') });
+export const updateBody = z.object({ name, description: description.optional() });
+
+// Capped well below int32 so that the +1 shift of later goods can never overflow.
+export const PRIORITY_MAX = 1_000_000_000;
+export const reprioritizeBody = z.object({
+  newPriority: z
+    .number('must be an integer')
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(PRIORITY_MAX, `must be at most ${PRIORITY_MAX}`),
+});

@@ -1,0 +1,42 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError, type ErrorDetails } from './api-error.ts';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+function detailsOf(error: z.ZodError, root: string): ErrorDetails {
+  const details: ErrorDetails = {};
+  for (const issue of error.issues) {
+    const field = issue.path.length > 0 ? issue.path.join('.') : root;
+    details[field] ??= issue.message;
+  }
+  return details;
+}
+
+function parseWith<S extends z.ZodType>(schema: S, input: unknown, root: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw ApiError.invalidRequest(detailsOf(result.error, root));
+  return result.data;
+}
+
+/** Validates the query string; only the schema's own parameters are read. */
+export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query(), 'query');
+}
+
+/** Reads a JSON object body and validates it; anything else is a 400 in the contract's shape. */
+export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!JSON_TYPE.test(type)) throw ApiError.invalidRequest({ body: 'must be JSON (Content-Type: application/json)' });
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch (error) {
+    if (error instanceof SyntaxError) throw ApiError.invalidRequest({ body: 'is not valid JSON' });
+    throw error;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw ApiError.invalidRequest({ body: 'must be a JSON object' });
+  }
+  return parseWith(schema, body, 'body');
+}
