@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import { startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
+import { startUpstashRest } from '../bridges/upstash-rest.ts';
+import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { applyPostgresMigrations } from './postgres-migrations.ts';
+import { type Child, spawnChild, waitForHttp } from './processes.ts';
+
+export interface StackOptions {
+  root: string;
+  /** The merged settings (scripts/local.env and overrides); also given to the children. */
+  env: Record<string, string>;
+  /** .env files handed to `wrangler dev`, later ones winning. */
+  envFiles: string[];
+  inspectorPort: number;
+  /** Children's output goes here; inherited when absent. */
+  logDir?: string;
+  ingestWorker: boolean;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+function port(env: Record<string, string>, name: string): number {
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a port number, got ${JSON.stringify(env[name])}`);
+  return value;
+}
+
+/**
+ * Everything above the backing services (which scripts/services.sh runs): the two local bridges,
+ * migrations, the API under `wrangler dev`, and optionally the ingest worker.
+ */
+export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
+  const { env, root } = options;
+  const started: Stoppable[] = [];
+  const stop = async () => {
+    for (const part of started.reverse()) await part.stop().catch(() => undefined);
+  };
+  const log = (name: string) => (options.logDir ? join(options.logDir, `${name}.log`) : undefined);
+  const childEnv = { ...process.env, ...env, WRANGLER_SEND_METRICS: 'false' };
+
+  try {
+    const pgBridge = await startPgWsBridge({ port: port(env, 'PG_WS_BRIDGE_PORT'), pgPort: port(env, 'PG_PORT') });
+    started.push({ stop: () => pgBridge.close() });
+    const rest = await startUpstashRest({
+      port: port(env, 'REDIS_REST_PORT'),
+      redisPort: port(env, 'REDIS_PORT'),
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+    });
+    started.push({ stop: () => rest.close() });
+
+    await migratePostgres(env, root);
+
+    const apiPort = port(env, 'API_PORT');
+    const wrangler = spawnChild(
+      'wrangler',
+      join(root, 'node_modules/.bin/wrangler'),
+      [
+        'dev',
+        '--ip', '127.0.0.1',
+        '--port', String(apiPort),
+        '--inspector-port', String(options.inspectorPort),
+        '--show-interactive-dev-session=false',
+        ...options.envFiles.flatMap((file) => ['--env-file', file]),
+      ],
+      { env: childEnv, cwd: root, logFile: log('wrangler') },
+    );
+    started.push(wrangler);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await waitForHttp(`${apiUrl}/healthz`, 60_000, exitHint(wrangler, log('wrangler')), true);
+
+    if (options.ingestWorker) {
+      const worker = spawnChild('ingest', join(root, 'node_modules/.bin/tsx'), [join(root, 'worker-ingest/src/main.ts')], {
+        env: childEnv,
+        cwd: root,
+        logFile: log('ingest'),
+      });
+      started.push(worker);
+    }
+    return { apiUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function migratePostgres(env: Record<string, string>, root: string): Promise<void> {
+  const pool = createNodePool(env.DATABASE_URL ?? '', env.PG_WS_PROXY || undefined);
+  try {
+    await applyPostgresMigrations(pool, join(root, 'migrations/postgres'));
+  } finally {
+    await pool.end();
+  }
+}
+
+function exitHint(child: Child, logFile: string | undefined): () => string {
+  return () => {
+    const exited = child.process.exitCode !== null ? ` ${child.name} exited with ${child.process.exitCode}.` : '';
+    return `${exited}${logFile ? ` See ${logFile}.` : ''}`;
+  };
+}

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the whole process group is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a child in its own process group, output to `logFile` (or inherited when absent), so
+ * that stopping it also stops whatever it spawned (wrangler's workerd, tsx's node).
+ */
+export function spawnChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; logFile?: string | undefined },
+): Child {
+  let output: 'inherit' | number = 'inherit';
+  if (options.logFile) {
+    mkdirSync(dirname(options.logFile), { recursive: true });
+    output = openSync(options.logFile, 'a');
+  }
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', output, output] });
+  if (typeof output === 'number') closeSync(output);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    name,
+    process: child,
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      signalGroup(child, 'SIGKILL');
+    },
+  };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/**
+ * Polls `url` until it answers (with a status below 500, or any status when `anyStatus`), or
+ * fails after `timeoutMs`, adding `hint()` to the message.
+ */
+export async function waitForHttp(url: string, timeoutMs: number, hint: () => string = () => '', anyStatus = false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (anyStatus || response.status < 500) return;
+      last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})${hint()}`);
+}

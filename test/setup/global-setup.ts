@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { startPgWsBridge } from '../../scripts/bridges/pg-ws-bridge.ts';
+import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
+import { ENV_FILES, ROOT, testEnv } from '../support/env.ts';
+
+/** Brings up bridges, migrations and the API in workerd for the whole run (services are already up). */
+export default async function setup(): Promise<() => Promise<void>> {
+  const direct = await startPgWsBridge({ port: Number(testEnv.TEST_PG_WS_BRIDGE_PORT), pgPort: Number(testEnv.PG_PORT) });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      root: ROOT,
+      env: testEnv,
+      envFiles: ENV_FILES,
+      inspectorPort: 9331,
+      logDir: join(ROOT, '.data/logs/test'),
+      ingestWorker: false,
+    });
+  } catch (error) {
+    await direct.close();
+    throw error;
+  }
+  return async () => {
+    await stack.stop();
+    await direct.close();
+  };
+}

@@ -1,0 +1,60 @@
+import { API_URL, testEnv } from './env.ts';
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number>;
+  /** Sent as JSON unless `raw` is given. */
+  json?: unknown;
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const url = new URL(path, API_URL);
+  for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | Uint8Array | undefined = options.raw;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export const createGood = (projectId: number, json: unknown) => api('POST', '/goods/create', { query: { projectId }, json });
+export const updateGood = (id: number, projectId: number, json: unknown) =>
+  api('PATCH', '/goods/update', { query: { id, projectId }, json });
+export const removeGood = (id: number, projectId: number) => api('DELETE', '/goods/remove', { query: { id, projectId } });
+export const reprioritize = (id: number, projectId: number, newPriority: unknown) =>
+  api('PATCH', '/goods/reprioritize', { query: { id, projectId }, json: { newPriority } });
+export const listGoods = (query: Record<string, string | number> = {}) => api('GET', '/goods/list', { query });
+
+/** Counters of the local bridges the API runs through (Postgres frames, Redis requests). */
+export async function bridgeStats(): Promise<{ postgres: any; redis: any }> {
+  const [postgres, redis] = await Promise.all([
+    fetch(`http://127.0.0.1:${testEnv.PG_WS_BRIDGE_PORT}/stats`).then((r) => r.json()),
+    fetch(`http://127.0.0.1:${testEnv.REDIS_REST_PORT}/stats`).then((r) => r.json()),
+  ]);
+  return { postgres, redis };
+}
+
+export async function resetBridgeStats(): Promise<void> {
+  await Promise.all([
+    fetch(`http://127.0.0.1:${testEnv.PG_WS_BRIDGE_PORT}/stats/reset`, { method: 'POST' }),
+    fetch(`http://127.0.0.1:${testEnv.REDIS_REST_PORT}/stats/reset`, { method: 'POST' }),
+  ]);
+}

@@ -1,0 +1,31 @@
+import type { Pool } from '@neondatabase/serverless';
+import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { testEnv } from './env.ts';
+
+let pool: Pool | undefined;
+
+/** The tests' own Postgres pool, through a bridge the API does not use (so its counters stay clean). */
+export function testDb(): Pool {
+  pool ??= createNodePool(testEnv.DATABASE_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 8);
+  return pool;
+}
+
+export async function closeTestDb(): Promise<void> {
+  await pool?.end();
+  pool = undefined;
+}
+
+/** Empties goods and the outbox and restarts ids, leaving the default project. */
+export async function resetGoods(): Promise<void> {
+  await testDb().query('TRUNCATE goods, goods_outbox RESTART IDENTITY');
+}
+
+export async function goodsSnapshot(): Promise<unknown[]> {
+  const { rows } = await testDb().query('SELECT * FROM goods ORDER BY id, project_id');
+  return rows;
+}
+
+export async function createProject(name: string): Promise<number> {
+  const { rows } = await testDb().query<{ id: number }>('INSERT INTO projects (name) VALUES ($1) RETURNING id', [name]);
+  return rows[0]!.id;
+}
