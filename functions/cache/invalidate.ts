@@ -1,15 +1,17 @@
 import type { ListCache } from './list-cache.ts';
 
-const RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000];
+const RETRY_EVERY_MS = 200;
+const RETRY_FOR_MS = 25_000;
 
 function logFailure(error: unknown, attempt: number): void {
   console.error(JSON.stringify({ msg: 'list cache invalidation failed', attempt, error: String(error) }));
 }
 
 /**
- * Invalidates the cached list before a write answers. If Redis cannot be reached, the write
- * still succeeds and the invalidation is retried in the background (`defer`) for about 24 s,
- * so pages cached before a short outage do not come back when Redis does.
+ * Invalidates the cached list before a write answers. If Redis cannot be reached the write still
+ * succeeds, and the invalidation is retried in the background (`defer`) every 200 ms for 25 s,
+ * so pages cached before a short outage are dropped at most ~200 ms after Redis is back. Longer
+ * outages are covered by the ingest worker, which invalidates after every batch it stores.
  */
 export async function invalidateListCache(cache: ListCache, defer: (work: Promise<unknown>) => void): Promise<void> {
   try {
@@ -21,13 +23,14 @@ export async function invalidateListCache(cache: ListCache, defer: (work: Promis
 }
 
 async function retryInvalidation(cache: ListCache): Promise<void> {
-  for (const [index, delay] of RETRY_DELAYS_MS.entries()) {
-    await new Promise((resolve) => setTimeout(resolve, delay));
+  const deadline = Date.now() + RETRY_FOR_MS;
+  for (let attempt = 1; Date.now() < deadline; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, RETRY_EVERY_MS));
     try {
       await cache.invalidate();
       return;
     } catch (error) {
-      logFailure(error, index + 1);
+      if (attempt % 10 === 0) logFailure(error, attempt);
     }
   }
 }

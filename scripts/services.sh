@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Local backing services on private loopback ports: PostgreSQL, Redis, NATS (JetStream +
+# WebSocket) and ClickHouse. Data, logs and pid files live under $SERVICES_DATA_DIR (.data/).
+#
+#   bash scripts/services.sh up       start whatever is not running (idempotent)
+#   bash scripts/services.sh down     stop what this script started (by pid)
+#   bash scripts/services.sh status   one line per service; non-zero exit if any is down
+#
+# Ports and credentials come from scripts/local.env; variables already set in the
+# environment win. SERVICES_TIMEOUT (seconds, default 30) bounds every readiness wait.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SERVICES=(postgres redis nats clickhouse)
+APT_PACKAGES=(postgresql redis-server nats-server clickhouse-server clickhouse-client)
+
+# ---------------------------------------------------------------- helpers
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+load_env() { # KEY=VALUE lines of local.env, only for keys not already set
+  local line key
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key=${BASH_REMATCH[1]}
+    [[ -v $key ]] || export "$key=${BASH_REMATCH[2]}"
+  done < "$ROOT/scripts/local.env"
+  : "${SERVICES_TIMEOUT:=30}"
+  DATA="${SERVICES_DATA_DIR:-$ROOT/.data}"
+  mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"
+  # goods:goods@host/goods -> role, password, database (tests use <database>_test)
+  [[ $DATABASE_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
+    || die "cannot parse DATABASE_URL=$DATABASE_URL"
+  PG_USER=${BASH_REMATCH[2]} PG_PASSWORD=${BASH_REMATCH[3]} PG_DB=${BASH_REMATCH[4]}
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_closed() { ! port_open "$1"; }
+# a daemon's zombie lingers until init reaps it (here ~1.5 s): count it as gone
+running() { local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; st=${st##*) }; [[ ${st%% *} != Z ]]; }
+
+pid_of() { # pid_of FILE PATTERN: prints the pid if FILE names a live process matching PATTERN
+  local pid
+  [[ -s $1 ]] || return 1
+  pid=$(head -n1 "$1" | tr -dc 0-9)
+  [[ -n $pid ]] && running "$pid" || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q -- "$2" || return 1
+  echo "$pid"
+}
+
+wait_until() { # wait_until WHAT LOGFILE ALIVE CMD...: poll CMD; give up on timeout or when ALIVE fails
+  local what=$1 logfile=$2 alive=$3 start=$SECONDS; shift 3
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS - start >= SERVICES_TIMEOUT)) || { ((SECONDS - start >= 2)) && ! "$alive" >/dev/null; }; then
+      log "$what not ready (waited $((SECONDS - start))s, timeout ${SERVICES_TIMEOUT}s); last lines of $logfile:"
+      tail -n 20 "$logfile" >&2 2>/dev/null || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+stop_pid() { # stop_pid NAME PID PORT...: SIGTERM, wait for exit and free ports
+  local name=$1 pid=$2 deadline=$((SECONDS + SERVICES_TIMEOUT)) port; shift 2
+  kill -TERM "$pid" 2>/dev/null || true
+  while running "$pid"; do
+    if ((SECONDS >= deadline)); then
+      log "$name (pid $pid) still running ${SERVICES_TIMEOUT}s after SIGTERM; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true; deadline=$((SECONDS + SERVICES_TIMEOUT))
+    fi
+    sleep 0.1
+  done
+  for port in "$@"; do wait_until "$name port $port to close" /dev/null true port_closed "$port"; done
+}
+
+require_free() { port_open "$1" && die "$2: port $1 is already used by another process (see: ss -ltnp)"; return 0; }
+
+find_pg_bin() { PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1); }
+need_install() {
+  find_pg_bin
+  [[ -n $PG_BIN && -x $PG_BIN/initdb ]] || return 0
+  local bin
+  for bin in redis-server redis-cli nats-server clickhouse-server curl; do
+    command -v "$bin" >/dev/null || return 0
+  done
+  return 1
+}
+
+ensure_binaries() {
+  need_install || return 0
+  ((EUID == 0)) || die "missing binaries; install (as root): apt-get install ${APT_PACKAGES[*]} curl"
+  log "installing ${APT_PACKAGES[*]} (apt-get)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" curl >/dev/null
+  need_install && die "binaries still missing after apt-get install"
+  return 0
+}
+
+# ---------------------------------------------------------------- postgres
+pg_paths() { PG_DIR="$DATA/postgres" PGDATA="$DATA/postgres/data" PG_SOCK="$DATA/postgres/run" PG_LOG="$DATA/postgres/postgres.log"; }
+as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_pid() { pid_of "$PGDATA/postmaster.pid" postgres; }
+pg_ready() { port_open "$PG_PORT" && as_pg "$PG_BIN/pg_isready" -q -h "$PG_SOCK" -p "$PG_PORT"; }
+psql_su() { as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
+
+pg_init() {
+  mkdir -p "$PG_DIR" "$PG_SOCK"
+  ((EUID == 0)) && chown -R postgres:postgres "$PG_DIR"
+  as_pg test -w "$PG_DIR" || die "user postgres cannot write $PG_DIR (is a parent directory closed?)"
+  [[ -s $PGDATA/PG_VERSION ]] && return 0
+  log "postgres: initdb $PGDATA"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host=password >"$PG_DIR/initdb.log" 2>&1 \
+    || { tail -n 20 "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  # cleartext `password` over TCP: needed by the Neon driver's pipelineConnect="password"
+  as_pg tee "$PGDATA/pg_hba.conf" >/dev/null <<'EOF'
+local all postgres trust
+local all all      password
+host  all all 127.0.0.1/32 password
+host  all all ::1/128      password
+EOF
+  echo "max_connections = 200" | as_pg tee -a "$PGDATA/postgresql.conf" >/dev/null
+}
+
+pg_bootstrap() { # role + databases, idempotent
+  psql_su -v user="$PG_USER" -v pw="$PG_PASSWORD" -v db="$PG_DB" -v testdb="${PG_DB}_test" <<'SQL'
+SELECT format('CREATE ROLE %I', :'user') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'user') \gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'user', :'pw') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', d, :'user') FROM unnest(ARRAY[:'db', :'testdb']) AS d
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d) \gexec
+SQL
+}
+
+up_postgres() {
+  if pg_pid >/dev/null; then wait_until postgres "$PG_LOG" pg_pid pg_ready; pg_bootstrap; return 0; fi
+  require_free "$PG_PORT" postgres
+  pg_init
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t "$SERVICES_TIMEOUT" -s \
+    -o "-c port=$PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$PG_SOCK'" start \
+    || { tail -n 20 "$PG_LOG" >&2; die "postgres did not start"; }
+  wait_until postgres "$PG_LOG" pg_pid pg_ready
+  pg_bootstrap
+}
+down_postgres() {
+  local pid; pid=$(pg_pid) || return 0
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -s stop
+  stop_pid postgres "$pid" "$PG_PORT"
+}
+
+# ---------------------------------------------------------------- redis
+redis_pid() { pid_of "$DATA/redis/redis.pid" redis-server; }
+redis_ready() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+up_redis() {
+  if ! redis_pid >/dev/null; then
+    require_free "$REDIS_PORT" redis
+    mkdir -p "$DATA/redis"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+      --pidfile "$DATA/redis/redis.pid" --logfile "$DATA/redis/redis.log" --dir "$DATA/redis"
+  fi
+  wait_until redis "$DATA/redis/redis.log" redis_pid redis_ready
+}
+down_redis() { local pid; pid=$(redis_pid) || return 0; stop_pid redis "$pid" "$REDIS_PORT"; }
+
+# ---------------------------------------------------------------- nats
+nats_pid() { pid_of "$DATA/nats/nats.pid" nats-server; }
+nats_ready() { curl -fsS "http://127.0.0.1:$NATS_MONITOR_PORT/healthz" | grep -q '"ok"'; }
+up_nats() {
+  local dir="$DATA/nats" p
+  if ! nats_pid >/dev/null; then
+    for p in "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT"; do require_free "$p" nats; done
+    mkdir -p "$dir/js"
+    cat >"$dir/nats.conf" <<EOF
+listen: 127.0.0.1:$NATS_PORT
+http: 127.0.0.1:$NATS_MONITOR_PORT
+pid_file: "$dir/nats.pid"
+log_file: "$dir/nats.log"
+jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 2GB }
+websocket { host: 127.0.0.1, port: $NATS_WS_PORT, no_tls: true }
+EOF
+    setsid nohup nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 </dev/null &  # early errors land in the log too
+  fi
+  wait_until nats "$dir/nats.log" nats_pid nats_ready
+}
+down_nats() { local pid; pid=$(nats_pid) || return 0; stop_pid nats "$pid" "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT"; }
+
+# ---------------------------------------------------------------- clickhouse
+ch_pid() { pid_of "$DATA/clickhouse/clickhouse.pid" clickhouse; }
+ch_query() { curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/" --data-binary "$1" >/dev/null; }
+ch_ready() { [[ $(curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping") == Ok* ]]; }
+up_clickhouse() {
+  local dir="$DATA/clickhouse" p
+  if ! ch_pid >/dev/null; then
+    for p in "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; do require_free "$p" clickhouse; done
+    mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+    cat >"$dir/config.xml" <<EOF
+<?xml version="1.0"?>
+<yandex>
+    <logger><level>information</level><log>$dir/log/clickhouse.log</log>
+        <errorlog>$dir/log/clickhouse.err.log</errorlog><size>50M</size><count>2</count></logger>
+    <http_port>$CLICKHOUSE_HTTP_PORT</http_port>
+    <tcp_port>$CLICKHOUSE_TCP_PORT</tcp_port>
+    <listen_host>127.0.0.1</listen_host>
+    <path>$dir/data/</path>
+    <tmp_path>$dir/tmp/</tmp_path>
+    <user_files_path>$dir/user_files/</user_files_path>
+    <format_schema_path>$dir/format_schemas/</format_schema_path>
+    <users_config>/etc/clickhouse-server/users.xml</users_config>
+    <default_profile>default</default_profile>
+    <default_database>default</default_database>
+    <mark_cache_size>268435456</mark_cache_size>
+    <uncompressed_cache_size>268435456</uncompressed_cache_size>
+    <max_concurrent_queries>100</max_concurrent_queries>
+</yandex>
+EOF
+    clickhouse-server --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" --daemon \
+      >>"$dir/log/stdout.log" 2>&1 || { tail -n 20 "$dir/log/stdout.log" >&2; die "clickhouse-server did not start"; }
+  fi
+  wait_until clickhouse "$dir/log/clickhouse.err.log" ch_pid ch_ready
+  ch_query "CREATE DATABASE IF NOT EXISTS $CLICKHOUSE_DATABASE"
+  ch_query "CREATE DATABASE IF NOT EXISTS ${CLICKHOUSE_DATABASE}_test"
+}
+down_clickhouse() { local pid; pid=$(ch_pid) || return 0; stop_pid clickhouse "$pid" "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; }
+
+# ---------------------------------------------------------------- commands
+service_line() { # service_line NAME "PORT..." PIDFN: prints one line, returns 1 when down
+  local name=$1 ports=$2 pid port; shift 2
+  if pid=$("$@"); then
+    for port in $ports; do port_open "$port" || pid=""; done
+  fi
+  if [[ -n $pid ]]; then
+    printf '%-10s up    ports %-17s pid %s\n' "$name" "${ports// /,}" "$pid"
+  else
+    printf '%-10s down  ports %s\n' "$name" "${ports// /,}"; return 1
+  fi
+}
+
+cmd_status() {
+  local rc=0
+  service_line postgres "$PG_PORT" pg_pid || rc=1
+  service_line redis "$REDIS_PORT" redis_pid || rc=1
+  service_line nats "$NATS_PORT $NATS_WS_PORT $NATS_MONITOR_PORT" nats_pid || rc=1
+  service_line clickhouse "$CLICKHOUSE_HTTP_PORT $CLICKHOUSE_TCP_PORT" ch_pid || rc=1
+  return $rc
+}
+
+main() {
+  local cmd=${1:-}
+  case $cmd in up|down|status) ;; *) echo "usage: $0 up|down|status" >&2; exit 2 ;; esac
+  load_env
+  if [[ $cmd == up ]]; then ensure_binaries; else find_pg_bin; fi
+  pg_paths
+  case $cmd in
+    up) for s in "${SERVICES[@]}"; do "up_$s"; done; cmd_status ;;
+    down) for s in "${SERVICES[@]}"; do "down_$s"; done; log "all services stopped" ;;
+    status) cmd_status ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,257 @@
+// docker-compose.yml cannot be run on machines without a Docker engine, so this keeps it honest
+// statically: pinned images, and the same ports and credentials as scripts/local.env and
+// scripts/services.sh.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  environment?: Record<string, string>;
+  env_file?: string[];
+  ports?: string[];
+  volumes?: string[];
+  network_mode?: string;
+  healthcheck?: { test: string[] };
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m?.[1] !== undefined) env[m[1]] = m[2] ?? '';
+  }
+  return env;
+}
+
+const localEnv = parseEnvFile(read('scripts/local.env'));
+/** A local.env value that must exist. */
+function local(name: string): string {
+  const value = localEnv[name];
+  if (value === undefined) throw new Error(`${name} is missing in scripts/local.env`);
+  return value;
+}
+const composeText = read('docker-compose.yml');
+const compose = parse(composeText) as { services: Record<string, Service> };
+const services = compose.services;
+function service(name: string): Service {
+  const def = services[name];
+  if (!def) throw new Error(`docker-compose.yml has no service ${name}`);
+  return def;
+}
+const servicesSh = read('scripts/services.sh');
+
+/** Compose interpolation as with `--env-file scripts/local.env`: ${VAR}, ${VAR:-default}, $$. */
+function interpolate(value: string): string {
+  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (all, name?: string, fallback?: string) => {
+    if (all === '$$') return '$';
+    const resolved = (name === undefined ? undefined : localEnv[name]) ?? fallback;
+    if (resolved === undefined) throw new Error(`${all} is neither in scripts/local.env nor defaulted`);
+    return resolved;
+  });
+}
+
+/** A service's environment, interpolated; missing keys read as undefined. */
+const env = (name: string): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+/** One environment value that must exist. */
+function envOf(name: string, key: string): string {
+  const value = env(name)[key];
+  if (value === undefined) throw new Error(`${name} has no environment ${key}`);
+  return value;
+}
+
+interface Published {
+  service: string;
+  ip: string;
+  variable: string;
+  hostPort: number;
+  containerPort: number;
+}
+
+/** Every published port, with the local.env variable that names its host port. */
+const published: Published[] = Object.entries(services).flatMap(([service, def]) =>
+  (def.ports ?? []).map((spec) => {
+    const [, ip, variable, container] = /^(127\.0\.0\.1):\$\{([A-Z0-9_]+)(?::-\d+)?\}:(.+)$/.exec(spec) ?? [];
+    if (!ip || !variable || !container) {
+      throw new Error(`${service}: port "${spec}" should be 127.0.0.1:\${VAR:-port}:containerPort`);
+    }
+    return { service, ip, variable, hostPort: Number(local(variable)), containerPort: Number(interpolate(container)) };
+  }),
+);
+
+const pgUrl = new URL(local('DATABASE_URL'));
+
+describe('docker-compose.yml images', () => {
+  const images = Object.entries(services).filter(([, s]) => s.image);
+
+  it('every service has an image or a build', () => {
+    for (const [name, s] of Object.entries(services)) expect(s.image ?? s.build, name).toBeTruthy();
+    expect(images.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(images)('%s is pinned to an exact version or a digest', (_name, s) => {
+    const image = s.image!;
+    const digest = /@sha256:([0-9a-f]*)$/.exec(image);
+    if (digest) {
+      expect(digest[1]).toMatch(/^[0-9a-f]{64}$/);
+      return;
+    }
+    const tag = /:([^:/]+)$/.exec(image)?.[1];
+    expect(tag, `${image} has no tag`).toBeDefined();
+    expect(tag).not.toMatch(/latest|edge|nightly|head/i);
+    // at least major.minor: `15-alpine` or `7` would float
+    expect(tag).toMatch(/^v?\d+\.\d+/);
+  });
+});
+
+describe('docker-compose.yml ports', () => {
+  it('publishes each host port on loopback from its local.env variable, with local.env defaults', () => {
+    for (const p of published) {
+      expect(p.ip).toBe('127.0.0.1');
+      expect(localEnv[p.variable], `${p.variable} missing in local.env`).toMatch(/^\d+$/);
+      expect(p.hostPort).toBe(Number(localEnv[p.variable]));
+    }
+    // every ${VAR:-default} in the file defaults to the local.env value (works without --env-file)
+    const code = composeText.replace(/^\s*#.*$/gm, '');
+    for (const [, name, fallback] of code.matchAll(/\$\{([A-Z0-9_]+):-([^}]*)\}/g)) {
+      expect(fallback, name).toBe(localEnv[name ?? '']);
+    }
+  });
+
+  it('publishes exactly the local.env ports of the backing services, each from the right service', () => {
+    const byService: Record<string, string[]> = {};
+    for (const p of published) (byService[p.service] ??= []).push(p.variable);
+    expect(byService).toEqual({
+      postgres: ['PG_PORT', 'PG_WS_BRIDGE_PORT'], // wsproxy shares postgres' network namespace
+      redis: ['REDIS_PORT'],
+      srh: ['REDIS_REST_PORT'],
+      nats: ['NATS_PORT', 'NATS_WS_PORT', 'NATS_MONITOR_PORT'],
+      clickhouse: ['CLICKHOUSE_HTTP_PORT', 'CLICKHOUSE_TCP_PORT'],
+    });
+    const envPorts = Object.keys(localEnv).filter((k) => k.endsWith('_PORT') && k !== 'API_PORT');
+    expect(published.map((p) => p.variable).sort()).toEqual(envPorts.sort());
+    expect(new Set(published.map((p) => p.hostPort)).size).toBe(published.length);
+  });
+
+  it('covers every port variable scripts/services.sh uses, on the same service', () => {
+    const shPorts = [...new Set([...servicesSh.matchAll(/\b([A-Z][A-Z0-9_]*_PORT)\b/g)].map((m) => m[1] ?? ''))];
+    expect(shPorts.sort()).toEqual(
+      ['CLICKHOUSE_HTTP_PORT', 'CLICKHOUSE_TCP_PORT', 'NATS_MONITOR_PORT', 'NATS_PORT', 'NATS_WS_PORT', 'PG_PORT', 'REDIS_PORT'],
+    );
+    const owners: Record<string, string> = { PG: 'postgres', REDIS: 'redis', NATS: 'nats', CLICKHOUSE: 'clickhouse' };
+    const owner = (v: string) => owners[v.split('_')[0] ?? ''];
+    for (const v of shPorts) expect(published.find((p) => p.variable === v)?.service, v).toBe(owner(v));
+  });
+
+  it('agrees with the URLs in local.env', () => {
+    const port = (v: string) => Number(local(v));
+    const urlPort = (v: string) => Number(new URL(local(v)).port);
+    expect(Number(pgUrl.port)).toBe(port('PG_PORT'));
+    expect(local('PG_WS_PROXY')).toBe(`127.0.0.1:${port('PG_WS_BRIDGE_PORT')}`);
+    expect(urlPort('UPSTASH_REDIS_REST_URL')).toBe(port('REDIS_REST_PORT'));
+    expect(urlPort('NATS_URL')).toBe(port('NATS_PORT'));
+    expect(urlPort('NATS_WS_URL')).toBe(port('NATS_WS_PORT'));
+    expect(urlPort('CLICKHOUSE_URL')).toBe(port('CLICKHOUSE_HTTP_PORT'));
+  });
+});
+
+describe('docker-compose.yml services', () => {
+  it('postgres: credentials of DATABASE_URL, cleartext password auth, goods_test database', () => {
+    const pg = env('postgres');
+    expect(pg.POSTGRES_USER).toBe(decodeURIComponent(pgUrl.username));
+    expect(pg.POSTGRES_PASSWORD).toBe(decodeURIComponent(pgUrl.password));
+    expect(pg.POSTGRES_DB).toBe(pgUrl.pathname.slice(1));
+    expect(pg.POSTGRES_HOST_AUTH_METHOD).toBe('password');
+    // initdb's own 127.0.0.1/::1 lines come first in pg_hba.conf: they must not be trust
+    expect(pg.POSTGRES_INITDB_ARGS).toContain('--auth-host=password');
+    // Postgres listens on PG_PORT inside too, so `address=127.0.0.1:PG_PORT` works through wsproxy
+    expect(pg.PGPORT).toBe(localEnv.PG_PORT);
+    expect(published.find((p) => p.variable === 'PG_PORT')?.containerPort).toBe(Number(localEnv.PG_PORT));
+    expect(read('scripts/docker/postgres-init.sql')).toMatch(
+      new RegExp(`CREATE DATABASE ${pg.POSTGRES_DB}_test OWNER ${pg.POSTGRES_USER}`, 'i'),
+    );
+  });
+
+  it('wsproxy: forwards the addresses the app and the ingest worker ask for, nothing else', () => {
+    const ws = env('wsproxy');
+    expect(service('wsproxy').network_mode).toBe('service:postgres');
+    expect(ws.APPEND_PORT).toBe('');
+    expect(ws.LISTEN_PORT).toBe(`:${localEnv.PG_WS_BRIDGE_PORT}`);
+    expect(published.find((p) => p.variable === 'PG_WS_BRIDGE_PORT')?.containerPort).toBe(
+      Number(localEnv.PG_WS_BRIDGE_PORT),
+    );
+    expect(ws).toHaveProperty('LOG_TRAFFIC');
+    const allowed = new RegExp(envOf('wsproxy', 'ALLOW_ADDR_REGEX'));
+    const ingestDb = new URL(envOf('ingest', 'DATABASE_URL'));
+    expect(allowed.test(pgUrl.host)).toBe(true); // from the host: 127.0.0.1:PG_PORT
+    expect(allowed.test(ingestDb.host)).toBe(true); // from the compose network
+    expect(allowed.test('example.com:5432')).toBe(false);
+    expect(allowed.test(`${pgUrl.host}x`)).toBe(false);
+  });
+
+  it('srh: the Upstash token of local.env, pointing at the redis service', () => {
+    const srh = env('srh');
+    expect(srh.SRH_MODE).toBe('env');
+    expect(srh.SRH_TOKEN).toBe(localEnv.UPSTASH_REDIS_REST_TOKEN);
+    expect(srh.SRH_CONNECTION_STRING).toBe('redis://redis:6379');
+  });
+
+  it('nats: published container ports are the ones nats.conf opens; JetStream and plain WebSocket on', () => {
+    const conf = read('scripts/docker/nats.conf');
+    const containerPort = (v: string) => published.find((p) => p.variable === v)?.containerPort;
+    expect(conf).toMatch(new RegExp(`^listen:\\s*0\\.0\\.0\\.0:${containerPort('NATS_PORT')}\\s*$`, 'm'));
+    expect(conf).toMatch(new RegExp(`^http:\\s*0\\.0\\.0\\.0:${containerPort('NATS_MONITOR_PORT')}\\s*$`, 'm'));
+    expect(conf).toMatch(new RegExp(`websocket\\s*\\{[^}]*port:\\s*${containerPort('NATS_WS_PORT')}\\b[^}]*\\}`));
+    expect(conf).toMatch(/websocket\s*\{[^}]*no_tls:\s*true/);
+    expect(conf).toMatch(/jetstream\s*\{[^}]*store_dir:/);
+    expect(service('nats').volumes).toContain('./scripts/docker/nats.conf:/etc/nats/nats.conf:ro');
+  });
+
+  it('clickhouse: user of local.env, databases goods and goods_test', () => {
+    expect(localEnv.CLICKHOUSE_USER).toBe('default');
+    expect(localEnv.CLICKHOUSE_PASSWORD).toBe('');
+    expect(env('clickhouse').CLICKHOUSE_SKIP_USER_SETUP).toBe('1'); // keep passwordless default reachable
+    const sql = read('scripts/docker/clickhouse-init.sql');
+    for (const db of [localEnv.CLICKHOUSE_DATABASE, `${localEnv.CLICKHOUSE_DATABASE}_test`]) {
+      expect(sql).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${db};`));
+    }
+  });
+
+  it('ingest: built from worker-ingest/Dockerfile, local.env with compose service names', () => {
+    const ingest = service('ingest');
+    expect(ingest.image).toBeUndefined();
+    expect(ingest.build).toEqual({ context: '.', dockerfile: 'worker-ingest/Dockerfile' });
+    expect(ingest.env_file).toContain('scripts/local.env');
+    const e = env('ingest');
+    expect(e.NATS_URL).toBe('nats://nats:4222');
+    expect(e.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
+    const db = new URL(envOf('ingest', 'DATABASE_URL'));
+    expect([db.hostname, db.username, db.password, db.pathname]).toEqual([
+      'postgres',
+      pgUrl.username,
+      pgUrl.password,
+      pgUrl.pathname,
+    ]);
+    expect(e.PG_WS_PROXY).toBe(`postgres:${localEnv.PG_WS_BRIDGE_PORT}`);
+  });
+
+  it.skipIf(!existsSync(join(root, 'worker-ingest/Dockerfile')))('ingest: worker-ingest/Dockerfile exists', () => {
+    expect(existsSync(join(root, 'worker-ingest/Dockerfile'))).toBe(true);
+  });
+
+  it('every image service has a healthcheck and every mounted file exists', () => {
+    for (const [name, s] of Object.entries(services)) {
+      if (s.image) expect(s.healthcheck?.test?.length, `${name} healthcheck`).toBeGreaterThan(0);
+      for (const v of s.volumes ?? []) {
+        if (v.startsWith('./')) expect(existsSync(join(root, v.split(':')[0] ?? '')), v).toBe(true);
+      }
+    }
+  });
+});
