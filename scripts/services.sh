@@ -2,8 +2,8 @@
 # Local backing services on private loopback ports: PostgreSQL, Redis, NATS (JetStream +
 # WebSocket) and ClickHouse. Data, logs and pid files live under $SERVICES_DATA_DIR (.data/).
 #
-#   bash scripts/services.sh up       start whatever is not running (idempotent)
-#   bash scripts/services.sh down     stop what this script started (by pid)
+#   bash scripts/services.sh up [service...]     start whatever is not running (idempotent)
+#   bash scripts/services.sh down [service...]   stop what this script started (by pid)
 #   bash scripts/services.sh status   one line per service; non-zero exit if any is down
 #
 # Ports and credentials come from scripts/local.env; variables already set in the
@@ -245,13 +245,19 @@ cmd_status() {
 
 main() {
   local cmd=${1:-}
-  case $cmd in up|down|status) ;; *) echo "usage: $0 up|down|status" >&2; exit 2 ;; esac
+  case $cmd in up|down|status) ;; *) echo "usage: $0 up|down|status [service...]" >&2; exit 2 ;; esac
+  shift
+  local chosen=("$@") s
+  [[ ${#chosen[@]} -gt 0 ]] || chosen=("${SERVICES[@]}")
+  for s in "${chosen[@]}"; do
+    [[ " ${SERVICES[*]} " == *" $s "* ]] || { echo "unknown service: $s (one of: ${SERVICES[*]})" >&2; exit 2; }
+  done
   load_env
   if [[ $cmd == up ]]; then ensure_binaries; else find_pg_bin; fi
   pg_paths
   case $cmd in
-    up) for s in "${SERVICES[@]}"; do "up_$s"; done; cmd_status ;;
-    down) for s in "${SERVICES[@]}"; do "down_$s"; done; log "all services stopped" ;;
+    up) for s in "${chosen[@]}"; do "up_$s"; done; cmd_status ;;
+    down) for s in "${chosen[@]}"; do "down_$s"; done; log "stopped: ${chosen[*]}" ;;
     status) cmd_status ;;
   esac
 }

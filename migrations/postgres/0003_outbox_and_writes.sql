@@ -4,6 +4,9 @@
 
 CREATE TABLE goods_outbox (
   event_id   uuid PRIMARY KEY,
+  -- Recording order: writes that touch the same goods are serialised by row locks, so this is
+  -- also their commit order.
+  seq        bigserial NOT NULL,
   payload    jsonb NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   relayed_at timestamptz

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
 import { startUpstashRest } from '../bridges/upstash-rest.ts';
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { applyClickHouseMigrations } from './clickhouse-migrations.ts';
 import { applyPostgresMigrations } from './postgres-migrations.ts';
 import { type Child, spawnChild, waitForHttp } from './processes.ts';
 
@@ -34,7 +35,7 @@ function port(env: Record<string, string>, name: string): number {
 
 /**
  * Everything above the backing services (which scripts/services.sh runs): the two local bridges,
- * migrations, the API under `wrangler dev`, and optionally the ingest worker.
+ * Postgres and ClickHouse migrations, the API under `wrangler dev`, and optionally the ingest worker.
  */
 export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
   const { env, root } = options;
@@ -56,6 +57,15 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     started.push({ stop: () => rest.close() });
 
     await migratePostgres(env, root);
+    await applyClickHouseMigrations(
+      {
+        url: env.CLICKHOUSE_URL ?? '',
+        username: env.CLICKHOUSE_USER || 'default',
+        password: env.CLICKHOUSE_PASSWORD ?? '',
+        database: env.CLICKHOUSE_DATABASE ?? '',
+      },
+      join(root, 'migrations/clickhouse'),
+    );
 
     const apiPort = port(env, 'API_PORT');
     const wrangler = spawnChild(

@@ -11,7 +11,7 @@ export interface RequestOptions {
   query?: Record<string, string | number>;
   /** Sent as JSON unless `raw` is given. */
   json?: unknown;
-  raw?: string | Uint8Array;
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -19,7 +19,7 @@ export async function api<T = any>(method: string, path: string, options: Reques
   const url = new URL(path, API_URL);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
   const headers: Record<string, string> = { ...options.headers };
-  let body: string | Uint8Array | undefined = options.raw;
+  let body: string | undefined = options.raw;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';

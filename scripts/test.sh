@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, starts the backing services, runs the whole suite
+# (vitest's global set-up brings up the bridges, migrations and the API in workerd).
+# Services this run started are stopped again at the end; ones already running are left alone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/install-deps.sh
+if bash scripts/services.sh status >/dev/null 2>&1; then
+  echo "[test] backing services already running; leaving them up" >&2
+else
+  trap 'bash scripts/services.sh down' EXIT
+  bash scripts/services.sh up
+fi
+node_modules/.bin/tsc --noEmit -p .
+node_modules/.bin/tsc --noEmit -p functions
+node_modules/.bin/vitest run "$@"
