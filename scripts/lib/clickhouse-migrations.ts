@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { listMigrations, type MigrationResult } from './postgres-migrations.ts';
+
+export interface ClickHouseTarget {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+}
+
+/**
+ * ClickHouse has neither transactions nor locks: each file must consist of statements that are
+ * safe to run again (CREATE ... IF NOT EXISTS), because a failed or concurrent run repeats them.
+ * Two runs at once may both record a version; the table collapses such twins on merge and the
+ * reader below counts each version once.
+ */
+const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version String,
+  checksum String,
+  applied_at DateTime('UTC') DEFAULT now()
+) ENGINE = ReplacingMergeTree() ORDER BY version`;
+
+/** Statements of a migration file: `--` comments dropped, split at a `;` that ends a line. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .split(/;[ \t]*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function client(target: ClickHouseTarget, database: string): ClickHouseClient {
+  return createClient({
+    url: target.url,
+    username: target.username,
+    password: target.password,
+    database,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+}
+
+/**
+ * Creates `target.database` if absent and applies every not-yet-recorded `*.sql` file of `dir`
+ * in name order, recording each in `schema_migrations`. A recorded file whose content changed is
+ * an error: write a new migration instead.
+ */
+export async function applyClickHouseMigrations(target: ClickHouseTarget, dir: string): Promise<MigrationResult> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(target.database)) throw new Error(`bad database name "${target.database}"`);
+  const admin = client(target, 'default');
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${target.database}` });
+  } finally {
+    await admin.close();
+  }
+
+  const ch = client(target, target.database);
+  const result: MigrationResult = { applied: [], skipped: [] };
+  try {
+    await ch.command({ query: TRACKING_TABLE });
+    const recorded = await ch.query({
+      query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
+      format: 'JSONEachRow',
+    });
+    const applied = new Map((await recorded.json<{ version: string; checksum: string }>()).map((r) => [r.version, r.checksum]));
+
+    for (const file of listMigrations(dir)) {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      const checksum = createHash('sha256').update(sql).digest('hex');
+      const previous = applied.get(file);
+      if (previous !== undefined) {
+        if (previous !== checksum) throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
+        result.skipped.push(file);
+        continue;
+      }
+      try {
+        for (const statement of splitStatements(sql)) await ch.command({ query: statement });
+      } catch (error) {
+        throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
+      }
+      // Column list: 18.16 would store 1970-01-01 in applied_at instead of its DEFAULT otherwise.
+      await ch.insert({
+        table: 'schema_migrations',
+        values: [{ version: file, checksum }],
+        format: 'JSONEachRow',
+        columns: ['version', 'checksum'],
+      });
+      result.applied.push(file);
+    }
+  } finally {
+    await ch.close();
+  }
+  return result;
+}
