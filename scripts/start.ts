@@ -1,18 +1,27 @@
-// The local stack for development: see scripts/start.sh.
+// The local stack for development: see scripts/start.sh. Settings are scripts/local.env, with
+// any of its variables overridable from the environment (e.g. API_PORT=4000 npm start).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEnvFiles } from './lib/env-files.ts';
 import { startLocalStack } from './lib/local-stack.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const envFiles = [`${root}scripts/local.env`];
-const env = { ...readEnvFiles(envFiles), ...definedOnly(process.env) };
+const defaults = readEnvFiles([`${root}scripts/local.env`]);
+const env = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, process.env[key] ?? value]));
 
-function definedOnly(source: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
+// wrangler reads the Worker's settings from a file: hand it the merged ones.
+mkdirSync(`${root}.data`, { recursive: true });
+const envFile = `${root}.data/start.env`;
+writeFileSync(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
 
 try {
-  const stack = await startLocalStack({ root, env, envFiles, inspectorPort: 9329, ingestWorker: true });
+  const stack = await startLocalStack({
+    root,
+    env,
+    envFiles: [envFile],
+    inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9329),
+    ingestWorker: true,
+  });
   console.log(`\ngoods-edge is up: ${stack.apiUrl.replace('127.0.0.1', 'localhost')} (Ctrl-C stops everything)\n`);
   let stopping = false;
   const stop = async () => {

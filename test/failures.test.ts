@@ -1,0 +1,105 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Child, spawnChild, waitForHttp } from '../scripts/lib/processes.ts';
+import { api } from './support/api.ts';
+import { ENV_FILES, ROOT, testEnv } from './support/env.ts';
+import { waitFor } from './support/wait.ts';
+
+const run = promisify(execFile);
+const services = (...args: string[]) => execFileSync('bash', [join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore' });
+
+async function migrateWith(databaseUrl: string): Promise<{ code: number; stderr: string; ms: number }> {
+  const started = Date.now();
+  try {
+    await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/migrate-postgres.ts')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}` },
+      timeout: 30_000,
+    });
+    return { code: 0, stderr: '', ms: Date.now() - started };
+  } catch (error) {
+    const failed = error as { code: number; stderr: string };
+    return { code: failed.code, stderr: failed.stderr, ms: Date.now() - started };
+  }
+}
+
+describe('misconfiguration fails fast with a clear message', () => {
+  it('a wrong password', async () => {
+    const result = await migrateWith(`postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/password authentication failed/);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
+  it('a database that does not exist', async () => {
+    const result = await migrateWith(`postgres://goods:goods@127.0.0.1:${testEnv.PG_PORT}/no_such_db`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/database "no_such_db" does not exist/);
+  });
+
+  it('an address nothing listens on', async () => {
+    const result = await migrateWith('postgres://goods:goods@127.0.0.1:1/goods');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/postgres migrations failed: .+/);
+    expect(result.ms).toBeLessThan(15_000);
+  });
+});
+
+describe('the API with a wrong DATABASE_URL', () => {
+  const port = 3357;
+  const envFile = join(ROOT, '.data/logs/test/bad-database.env');
+  let wrangler: Child;
+
+  beforeAll(async () => {
+    mkdirSync(dirname(envFile), { recursive: true });
+    writeFileSync(envFile, `DATABASE_URL=postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test\n`);
+    wrangler = spawnChild(
+      'wrangler',
+      join(ROOT, 'node_modules/.bin/wrangler'),
+      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '9334', '--show-interactive-dev-session=false',
+        ...ENV_FILES.flatMap((f) => ['--env-file', f]), '--env-file', envFile],
+      { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, cwd: ROOT, logFile: join(ROOT, '.data/logs/test/bad-database-wrangler.log') },
+    );
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, () => '', true);
+  });
+  afterAll(() => wrangler.stop());
+
+  it('answers writes and lists promptly with a 500 in the error shape, and /healthz names the cause', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    const create = await fetch(`${base}/goods/create?projectId=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"x"}',
+    });
+    expect(create.status).toBe(500);
+    expect(await create.json()).toEqual({ code: 1, message: 'errors.internal', details: {} });
+    expect(Date.now() - started).toBeLessThan(5_000);
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(503);
+    const body = (await health.json()) as { dependencies: Record<string, { status: string; error?: string }> };
+    expect(body.dependencies.postgres).toMatchObject({ status: 'down', error: 'password authentication failed for user "goods"' });
+  });
+});
+
+describe('a required service down', () => {
+  afterAll(() => services('up', 'nats'));
+
+  it('turns /healthz into a prompt 503 naming it, and back to 200 once it returns', async () => {
+    services('down', 'nats');
+    const started = Date.now();
+    const down = await api('GET', '/healthz');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(down.status).toBe(503);
+    expect(down.body.status).toBe('unavailable');
+    expect(down.body.dependencies.nats.status).toBe('down');
+    expect(down.body.dependencies.nats.error).toEqual(expect.any(String));
+    expect(down.body.dependencies.postgres.status).toBe('up');
+
+    services('up', 'nats');
+    await waitFor('healthz 200', async () => (await api('GET', '/healthz')).status === 200);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool } from '@neondatabase/serverless';
+import { createNodePool } from '../worker-ingest/src/postgres.ts';
+import { applyPostgresMigrations, listMigrations } from '../scripts/lib/postgres-migrations.ts';
+import { testDb } from './support/db.ts';
+import { ROOT, testEnv } from './support/env.ts';
+
+const DIR = `${ROOT}migrations/postgres`;
+const SCRATCH = `goods_migrations_${process.pid}`;
+
+const SCHEMA_SQL = `
+  SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS what
+    FROM information_schema.columns WHERE table_schema = 'public'
+  UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT 'function', p.oid::regprocedure::text FROM pg_proc p WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT 'trigger', tgname || ' on ' || tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal
+  ORDER BY 1, 2`;
+
+let scratch: Pool;
+
+async function schema(): Promise<string[]> {
+  const { rows } = await scratch.query<{ kind: string; what: string }>(SCHEMA_SQL);
+  return rows.map((r) => `${r.kind}: ${r.what}`);
+}
+
+beforeAll(async () => {
+  await testDb().query(`CREATE DATABASE ${SCRATCH}`);
+  const url = new URL(testEnv.DATABASE_URL!);
+  url.pathname = `/${SCRATCH}`;
+  scratch = createNodePool(url.toString(), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`);
+});
+
+afterAll(async () => {
+  await scratch.end();
+  await testDb().query(`DROP DATABASE IF EXISTS ${SCRATCH} WITH (FORCE)`);
+});
+
+describe('postgres migrations', () => {
+  it('apply to an empty database, and a second run changes nothing', async () => {
+    const first = await applyPostgresMigrations(scratch, DIR);
+    expect(first.applied).toEqual(listMigrations(DIR));
+    const before = await schema();
+    const { rows: projects } = await scratch.query('SELECT id, name FROM projects');
+
+    const second = await applyPostgresMigrations(scratch, DIR);
+    expect(second).toEqual({ applied: [], skipped: listMigrations(DIR) });
+    expect(await schema()).toEqual(before);
+    expect((await scratch.query('SELECT id, name FROM projects')).rows).toEqual(projects);
+    expect(projects).toEqual([{ id: 1, name: 'Первая запись' }]);
+  });
+
+  it('create the schema of the contract', async () => {
+    const all = (await schema()).join('\n');
+    expect(all).toContain('constraint: goods PRIMARY KEY (id, project_id)');
+    expect(all).toContain('constraint: goods FOREIGN KEY (project_id) REFERENCES projects(id)');
+    expect(all).toMatch(/index: CREATE INDEX goods_project_id_idx ON public.goods USING btree \(project_id\)/);
+    expect(all).toMatch(/index: CREATE INDEX goods_name_idx ON public.goods USING btree \(name\)/);
+    expect(all).toMatch(/constraint: goods UNIQUE \(priority\) DEFERRABLE/);
+    for (const column of [
+      'goods.description text NO ',
+      'goods.removed boolean NO false',
+      'goods.created_at timestamp with time zone NO now()',
+      'projects.name character varying NO',
+    ]) {
+      expect(all).toContain(`column: ${column}`);
+    }
+  });
+
+  it('let the database, not the client, set priority', async () => {
+    const { rows } = await scratch.query<{ priority: number }>(
+      "INSERT INTO goods (project_id, name, priority) VALUES (1, 'a', 500), (1, 'b', 7) RETURNING priority",
+    );
+    expect(rows.map((r) => r.priority)).toEqual([1, 2]);
+  });
+});

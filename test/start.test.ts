@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { waitForHttp } from '../scripts/lib/processes.ts';
+import { ROOT } from './support/env.ts';
+import { waitFor } from './support/wait.ts';
+
+// `npm start` on ports of its own (everything else from scripts/local.env), then Ctrl-C.
+const ports = { API_PORT: 3355, PG_WS_BRIDGE_PORT: 54350, REDIS_REST_PORT: 63820, INGEST_HTTP_PORT: 3356, INSPECTOR_PORT: 9332 };
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  it('serves a healthy API and Ctrl-C leaves no process and no port behind', async () => {
+    const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const child = spawn('bash', ['scripts/start.sh'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitForHttp(`http://127.0.0.1:${ports.API_PORT}/healthz`, 90_000, () => `\n${output.slice(-2000)}`);
+      const health = await fetch(`http://127.0.0.1:${ports.API_PORT}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok' });
+      await waitForHttp(`http://127.0.0.1:${ports.INGEST_HTTP_PORT}/metrics`, 30_000, () => `\n${output.slice(-2000)}`);
+    } finally {
+      process.kill(-child.pid!, 'SIGINT');
+    }
+    expect(await exited).toBe(0);
+    await waitFor('the process group to be gone', async () => !groupAlive(child.pid!), 15_000);
+    for (const port of Object.values(ports)) {
+      expect(await waitFor(`port ${port} to be free`, () => portIsFree(port), 10_000)).toBe(true);
+    }
+  }, 150_000);
+});
