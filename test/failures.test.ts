@@ -1,11 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Child, spawnChild, waitForHttp } from '../scripts/lib/processes.ts';
 import { api } from './support/api.ts';
-import { ENV_FILES, ROOT, testEnv } from './support/env.ts';
+import { ROOT, testEnv } from './support/env.ts';
+import { type ExtraApi, startExtraApi } from './support/extra-api.ts';
 import { waitFor } from './support/wait.ts';
 
 const run = promisify(execFile);
@@ -48,26 +47,17 @@ describe('misconfiguration fails fast with a clear message', () => {
 });
 
 describe('the API with a wrong DATABASE_URL', () => {
-  const port = 3357;
-  const envFile = join(ROOT, '.data/logs/test/bad-database.env');
-  let wrangler: Child;
+  let extra: ExtraApi;
 
   beforeAll(async () => {
-    mkdirSync(dirname(envFile), { recursive: true });
-    writeFileSync(envFile, `DATABASE_URL=postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test\n`);
-    wrangler = spawnChild(
-      'wrangler',
-      join(ROOT, 'node_modules/.bin/wrangler'),
-      ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '9334', '--show-interactive-dev-session=false',
-        ...ENV_FILES.flatMap((f) => ['--env-file', f]), '--env-file', envFile],
-      { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, cwd: ROOT, logFile: join(ROOT, '.data/logs/test/bad-database-wrangler.log') },
-    );
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, () => '', true);
+    extra = await startExtraApi('bad-database', 3357, {
+      DATABASE_URL: `postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test`,
+    });
   });
-  afterAll(() => wrangler.stop());
+  afterAll(() => extra.stop());
 
   it('answers writes and lists promptly with a 500 in the error shape, and /healthz names the cause', async () => {
-    const base = `http://127.0.0.1:${port}`;
+    const base = extra.url;
     const started = Date.now();
     const create = await fetch(`${base}/goods/create?projectId=1`, {
       method: 'POST',
