@@ -13,10 +13,12 @@ export interface RequestOptions {
   json?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  /** Another instance of the API (default: the suite's). */
+  base?: string;
 }
 
 export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const url = new URL(path, API_URL);
+  const url = new URL(path, options.base ?? API_URL);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined = options.raw;

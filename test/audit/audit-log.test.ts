@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGood, removeGood, reprioritize, updateGood } from '../support/api.ts';
+import { chQuery, logCounts } from '../support/clickhouse.ts';
+import { closeTestDb, testDb } from '../support/db.ts';
+import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { resetState } from '../support/reset.ts';
+import { waitFor } from '../support/wait.ts';
+
+interface LogRow {
+  Id: number;
+  ProjectId: number;
+  Name: string;
+  Description: string;
+  Priority: number;
+  Removed: number;
+  EventTime: string;
+  EventId: string;
+}
+
+let ingest: IngestProcess;
+let prefix: string;
+
+async function logRows(expected: number): Promise<LogRow[]> {
+  await waitFor(`${expected} rows in goods_log`, async () => (await logCounts(prefix)).events >= expected, 30_000, 200);
+  // EventTime has whole seconds (ClickHouse 18.16 has no DateTime64): order is not kept within one.
+  return chQuery<LogRow>(
+    `SELECT Id, ProjectId, Name, Description, Priority, Removed, EventTime, toString(EventId) AS EventId
+     FROM goods_log WHERE startsWith(Name, '${prefix}') ORDER BY EventTime, Name, Removed, Priority`,
+  );
+}
+
+beforeAll(async () => {
+  ingest = await startIngest();
+});
+afterAll(async () => {
+  await ingest.stop();
+  await closeTestDb();
+});
+beforeEach(async () => {
+  await resetState();
+  prefix = `audit-${randomUUID().slice(0, 8)}`;
+});
+
+describe('goods_log', () => {
+  it('gets one row per create, update and remove, with the state after the change', async () => {
+    const started = Date.now();
+    const created = (await createGood(1, { name: `${prefix}-a`, description: 'first' })).body;
+    await updateGood(created.id, 1, { name: `${prefix}-b`, description: 'second' });
+    await removeGood(created.id, 1);
+
+    const rows = await logRows(3);
+    expect(rows.map(({ EventId, EventTime, ...rest }) => rest)).toEqual([
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-a`, Description: 'first', Priority: 1, Removed: 0 },
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 0 },
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 1 },
+    ]);
+    for (const row of rows) {
+      expect(row.EventId).toMatch(/^[0-9a-f-]{36}$/);
+      const at = Date.parse(`${row.EventTime.replace(' ', 'T')}Z`);
+      expect(at).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    }
+    expect(new Set(rows.map((r) => r.EventId)).size).toBe(3);
+  });
+
+  it('gets one row per good moved by reprioritize', async () => {
+    for (let i = 1; i <= 4; i++) await createGood(1, { name: `${prefix}-${i}` });
+    const moved = (await reprioritize(4, 1, 2)).body.priorities;
+    expect(moved).toHaveLength(3);
+
+    const rows = await logRows(7);
+    const created = rows.filter((r) => r.Priority === Number(r.Name.split('-').at(-1)));
+    expect(created.map((r) => r.Id).sort()).toEqual([1, 2, 3, 4]);
+    const moves = rows.filter((r) => !created.includes(r)).map((r) => ({ id: r.Id, priority: r.Priority }));
+    expect(moves.sort((a, b) => a.priority - b.priority)).toEqual(moved);
+  });
+
+  it('cleans confirmed events out of the outbox', async () => {
+    await createGood(1, { name: `${prefix}-x` });
+    await logRows(1);
+    await waitFor('the outbox to empty', async () => (await testDb().query('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]?.n === 0);
+  });
+
+  it('batches: many events take few inserts', async () => {
+    const before = await ingest.metrics();
+    await Promise.all(Array.from({ length: 200 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
+    await logRows(200);
+    const after = await ingest.metrics();
+    expect(after.eventsInserted! - before.eventsInserted!).toBeGreaterThanOrEqual(200);
+    expect(after.inserts! - before.inserts!).toBeLessThanOrEqual(20);
+  });
+});

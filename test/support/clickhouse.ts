@@ -1,0 +1,24 @@
+import { testEnv } from './env.ts';
+
+/** Runs a read query against the test ClickHouse database over HTTP; rows as objects. */
+export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  const url = new URL(testEnv.CLICKHOUSE_URL!);
+  url.searchParams.set('database', testEnv.CLICKHOUSE_DATABASE!);
+  url.searchParams.set('output_format_json_quote_64bit_integers', '0');
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'X-ClickHouse-User': testEnv.CLICKHOUSE_USER ?? 'default', 'X-ClickHouse-Key': testEnv.CLICKHOUSE_PASSWORD ?? '' },
+    body: `${sql} FORMAT JSON`,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`ClickHouse ${response.status}: ${text.slice(0, 300)}`);
+  return (JSON.parse(text) as { data: T[] }).data;
+}
+
+/** Rows and distinct events in goods_log for goods whose names start with `prefix`. */
+export async function logCounts(prefix: string): Promise<{ rows: number; events: number }> {
+  const [row] = await chQuery<{ rows: number; events: number }>(
+    `SELECT count() AS rows, uniqExact(EventId) AS events FROM goods_log WHERE startsWith(Name, '${prefix.replace(/'/g, '')}')`,
+  );
+  return row ?? { rows: 0, events: 0 };
+}

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import { type Child, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { ROOT, testEnv } from './env.ts';
+
+export interface IngestProcess {
+  child: Child;
+  metrics(): Promise<Record<string, number>>;
+  /** SIGKILL: no flush, no ack. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const metricsUrl = `http://127.0.0.1:${testEnv.INGEST_HTTP_PORT}/metrics`;
+
+/** Starts the ingest worker (worker-ingest/src/main.ts) with the test settings, as `npm start` does. */
+export async function startIngest(overrides: Record<string, string> = {}): Promise<IngestProcess> {
+  const child = spawnChild('ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
+    env: { PATH: process.env.PATH ?? '', ...testEnv, ...overrides },
+    cwd: ROOT,
+    logFile: join(ROOT, '.data/logs/test/ingest.log'),
+  });
+  await waitForHttp(metricsUrl, 30_000, () => ' (see .data/logs/test/ingest.log)');
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  return {
+    child,
+    metrics: async () => (await fetch(metricsUrl)).json() as Promise<Record<string, number>>,
+    async kill() {
+      child.process.kill('SIGKILL');
+      await exited;
+    },
+    stop: () => child.stop(15_000),
+  };
+}
