@@ -1,0 +1,164 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { api, type ApiResponse } from '../support/api.ts';
+import type { Outcome, ReferenceModel } from './reference-model.ts';
+
+/** What a model run shares between commands. */
+export interface Real {
+  token: string;
+  /** Operations sent so far (all runs); the long mode stops generating once it has enough. */
+  ops: { count: number };
+  /** Project ids to draw from: existing ones and one that does not exist. */
+  projectIds: number[];
+}
+
+type Cmd = fc.AsyncCommand<ReferenceModel, Real, false>;
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function expectOutcome<T>(response: ApiResponse, outcome: Outcome<T>, what: string): void {
+  if (outcome.ok) {
+    expect(response.status, `${what}: ${response.text}`).toBe(200);
+    return;
+  }
+  expect(response.status, `${what}: ${response.text}`).toBe(outcome.status);
+  expect(response.body, what).toEqual({ code: outcome.status === 404 ? 3 : 2, message: outcome.message, details: {} });
+}
+
+function expectGoodBody(body: any, expected: object, what: string): void {
+  const { createdAt, ...rest } = body;
+  expect(rest, what).toEqual(expected);
+  expect(createdAt, what).toMatch(ISO_UTC);
+}
+
+// ---- inputs
+
+const suffix = fc.string({ unit: fc.constantFrom('a', 'b', 'Я', 'ё', ' ', '😀', "'", '"', ';', '%'), maxLength: 12 });
+/** A valid name: the run's token (so goods_log rows can be found) and a suffix, trimmed as the API does. */
+const name = (real: Real, s: string) => `${real.token}${s}`.trim();
+const invalidName = fc.constantFrom<unknown>('', '   ', 'x'.repeat(256), 42, null, ['a']);
+const description = fc.option(fc.string({ unit: fc.constantFrom('d', 'ы', ' ', '\n'), maxLength: 30 }), { nil: undefined });
+const anyId = fc.integer({ min: 1, max: 40 });
+
+// ---- commands
+
+class Create implements Cmd {
+  constructor(readonly projectIndex: number, readonly suffix: string, readonly description: string | undefined) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
+    const goodName = name(real, this.suffix);
+    const body = this.description === undefined ? { name: goodName } : { name: goodName, description: this.description };
+    const response = await api('POST', '/goods/create', { query: { projectId }, json: body });
+    const outcome = model.create(projectId, goodName, this.description ?? '');
+    expectOutcome(response, outcome, this.toString());
+    if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());
+  }
+  toString = () => `create(p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)})`;
+}
+
+class CreateInvalid implements Cmd {
+  constructor(readonly badName: unknown) {}
+  check = () => true;
+  async run(_: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const response = await api('POST', '/goods/create', { query: { projectId: real.projectIds[0]! }, json: { name: this.badName } });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ code: 2, message: 'errors.request.invalid', details: { name: expect.any(String) } });
+  }
+  toString = () => `createInvalid(${JSON.stringify(this.badName)})`;
+}
+
+class Update implements Cmd {
+  constructor(readonly id: number, readonly projectIndex: number, readonly suffix: string, readonly description: string | undefined) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
+    const goodName = name(real, this.suffix);
+    const body = this.description === undefined ? { name: goodName } : { name: goodName, description: this.description };
+    const response = await api('PATCH', '/goods/update', { query: { id: this.id, projectId }, json: body });
+    const outcome = model.update(this.id, projectId, goodName, this.description);
+    expectOutcome(response, outcome, this.toString());
+    if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());
+  }
+  toString = () => `update(${this.id}, p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)})`;
+}
+
+class Remove implements Cmd {
+  constructor(readonly id: number, readonly projectIndex: number) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
+    const response = await api('DELETE', '/goods/remove', { query: { id: this.id, projectId } });
+    const outcome = model.remove(this.id, projectId);
+    expectOutcome(response, outcome, this.toString());
+    if (outcome.ok) expect(response.body).toEqual(outcome.value);
+  }
+  toString = () => `remove(${this.id}, p#${this.projectIndex})`;
+}
+
+class Reprioritize implements Cmd {
+  constructor(readonly id: number, readonly projectIndex: number, readonly newPriority: number) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
+    const response = await api('PATCH', '/goods/reprioritize', { query: { id: this.id, projectId }, json: { newPriority: this.newPriority } });
+    const outcome = model.reprioritize(this.id, projectId, this.newPriority);
+    expectOutcome(response, outcome, this.toString());
+    if (outcome.ok) expect(response.body).toEqual({ priorities: outcome.value });
+  }
+  toString = () => `reprioritize(${this.id}, p#${this.projectIndex}, ${this.newPriority})`;
+}
+
+class List implements Cmd {
+  constructor(readonly limit: number, readonly offset: number) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count++;
+    const response = await api('GET', '/goods/list', { query: { limit: this.limit, offset: this.offset } });
+    expect(response.status).toBe(200);
+    const expected = model.list(this.limit, this.offset);
+    expect(response.body.meta).toEqual(expected.meta);
+    expect(response.body.goods.map(({ createdAt, ...g }: any) => g)).toEqual(expected.goods);
+  }
+  toString = () => `list(${this.limit}, ${this.offset})`;
+}
+
+/** Several creates at once: the model learns their order from the priorities they were given. */
+class ConcurrentCreates implements Cmd {
+  constructor(readonly suffixes: string[]) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count += this.suffixes.length;
+    const projectId = real.projectIds[0]!;
+    const names = this.suffixes.map((s, i) => name(real, `${s}#${i}`));
+    const responses = await Promise.all(names.map((n) => api('POST', '/goods/create', { query: { projectId }, json: { name: n } })));
+    for (const r of responses) expect(r.status).toBe(200);
+    const inCommitOrder = responses.map((r) => r.body).sort((a, b) => a.priority - b.priority);
+    const firstId = model.size + 1;
+    expect(inCommitOrder.map((b) => b.id).sort((a, b) => a - b)).toEqual(names.map((_, i) => firstId + i));
+    for (const body of inCommitOrder) {
+      const outcome = model.create(projectId, body.name, '', body.id);
+      expect(outcome.ok && outcome.value).toEqual({ ...body, createdAt: undefined, id: body.id });
+    }
+  }
+  toString = () => `concurrentCreates(${this.suffixes.length})`;
+}
+
+export function commandArbitraries(): fc.Arbitrary<Cmd>[] {
+  const project = fc.nat({ max: 5 }); // index into Real.projectIds: mostly existing, sometimes missing
+  return [
+    fc.tuple(project, suffix, description).map(([p, s, d]) => new Create(p, s, d)),
+    fc.tuple(project, suffix, description).map(([p, s, d]) => new Create(p, s, d)),
+    invalidName.map((n) => new CreateInvalid(n)),
+    fc.tuple(anyId, project, suffix, description).map(([id, p, s, d]) => new Update(id, p, s, d)),
+    fc.tuple(anyId, project).map(([id, p]) => new Remove(id, p)),
+    fc.tuple(anyId, project, fc.integer({ min: 1, max: 45 })).map(([id, p, n]) => new Reprioritize(id, p, n)),
+    fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 45 })).map(([l, o]) => new List(l, o)),
+    fc.array(suffix, { minLength: 2, maxLength: 6 }).map((s) => new ConcurrentCreates(s)),
+  ];
+}
