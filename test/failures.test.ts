@@ -1,14 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from './support/api.ts';
 import { ROOT, testEnv } from './support/env.ts';
 import { type ExtraApi, startExtraApi } from './support/extra-api.ts';
+import { services } from './support/services.ts';
 import { waitFor } from './support/wait.ts';
 
 const run = promisify(execFile);
-const services = (...args: string[]) => execFileSync('bash', [join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore' });
 
 async function migrateWith(databaseUrl: string): Promise<{ code: number; stderr: string; ms: number }> {
   const started = Date.now();

@@ -8,15 +8,12 @@ export interface Good {
   createdAt: string;
 }
 
+/** A good's state, as the audit log records it. */
+export type GoodState = Omit<Good, 'createdAt'>;
+
 /** One audit event: the good's state after a change. */
-export interface AuditEvent {
+export interface AuditEvent extends GoodState {
   eventId: string;
-  id: number;
-  projectId: number;
-  name: string;
-  description: string;
-  priority: number;
-  removed: boolean;
   eventTime: string;
 }
 

@@ -6,6 +6,7 @@ import { bridgeStats, createGood, listGoods, removeGood, reprioritize, resetBrid
 import { closeTestDb } from '../support/db.ts';
 import { ROOT, testEnv } from '../support/env.ts';
 import { redisCommand, resetState } from '../support/reset.ts';
+import { services } from '../support/services.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
 async function cachedList(query: Record<string, number> = {}) {
@@ -106,7 +107,7 @@ describe('list cache while Redis is down', () => {
     expect(during.body.meta.total).toBe(3);
 
     await sleep(1_000);
-    execFileSync('bash', [join(ROOT, 'scripts/services.sh'), 'up'], { stdio: 'ignore' });
+    services('up', 'redis');
     await waitFor('Redis to answer again', async () => (await listGoods()).headers.get('x-cache') !== 'bypass');
     // The failed invalidation is retried every 200 ms: the old pages are gone right after.
     await sleep(400);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGood, removeGood, reprioritize, updateGood } from '../support/api.ts';
-import { chQuery, logCounts } from '../support/clickhouse.ts';
+import { chQuery, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
@@ -22,7 +22,7 @@ let ingest: IngestProcess;
 let prefix: string;
 
 async function logRows(expected: number): Promise<LogRow[]> {
-  await waitFor(`${expected} rows in goods_log`, async () => (await logCounts(prefix)).events >= expected, 30_000, 200);
+  await waitForEvents(prefix, expected, 30_000);
   // EventTime has whole seconds (ClickHouse 18.16 has no DateTime64): order is not kept within one.
   return chQuery<LogRow>(
     `SELECT Id, ProjectId, Name, Description, Priority, Removed, EventTime, toString(EventId) AS EventId

@@ -1,13 +1,7 @@
 /** The contract as a small in-memory model: what every request must answer and leave behind. */
+import type { GoodState } from '../../functions/goods/types.ts';
 
-export interface ModelGood {
-  id: number;
-  projectId: number;
-  name: string;
-  description: string;
-  priority: number;
-  removed: boolean;
-}
+export type ModelGood = GoodState;
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 

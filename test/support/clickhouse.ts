@@ -1,4 +1,5 @@
 import { testEnv } from './env.ts';
+import { waitFor } from './wait.ts';
 
 /** Runs a read query against the test ClickHouse database over HTTP; rows as objects. */
 export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
@@ -21,4 +22,17 @@ export async function logCounts(prefix: string): Promise<{ rows: number; events:
     `SELECT count() AS rows, uniqExact(EventId) AS events FROM goods_log WHERE startsWith(Name, '${prefix.replace(/'/g, '')}')`,
   );
   return row ?? { rows: 0, events: 0 };
+}
+
+/** Waits until goods_log holds at least `expected` events for `prefix`; returns the counts then. */
+export function waitForEvents(prefix: string, expected: number, timeoutMs = 90_000): Promise<{ rows: number; events: number }> {
+  return waitFor(
+    `${expected} events for ${prefix} in goods_log`,
+    async () => {
+      const counts = await logCounts(prefix);
+      return counts.events >= expected ? counts : undefined;
+    },
+    timeoutMs,
+    250,
+  );
 }

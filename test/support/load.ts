@@ -1,0 +1,120 @@
+import { api, type ApiResponse } from './api.ts';
+
+type Kind = 'create' | 'update' | 'reprioritize' | 'remove' | 'list';
+
+export interface LoadOptions {
+  /** Concurrent clients (default 4). */
+  clients?: number;
+  /** Another API instance (default: the suite's). */
+  base?: string;
+  /** Share of requests that are lists (default 0: writes only). */
+  listShare?: number;
+  /** Stop by itself after this many requests (a bound for long runs). */
+  maxRequests?: number;
+}
+
+export interface Load {
+  /** Writes the API acknowledged with 200. */
+  acknowledged: number;
+  /** Audit events those writes must produce: one per create/update/remove, one per moved good. */
+  expectedEvents: number;
+  /** Unexpected answers (a 404 on an already removed good is expected). */
+  failures: string[];
+  statuses: Map<number, number>;
+  /** Milliseconds per answered request, whatever its status. */
+  latencies: Map<Kind, number[]>;
+  started: number;
+  stop(): Promise<void>;
+}
+
+const WRITES: Kind[] = ['create', 'update', 'reprioritize', 'remove'];
+
+/**
+ * Clients that keep sending a mix of requests for goods named with `prefix` until stopped,
+ * counting what was acknowledged and how long each kind took.
+ */
+export function startLoad(prefix: string, options: LoadOptions = {}): Load {
+  const clients = options.clients ?? 4;
+  const listShare = options.listShare ?? 0;
+  const load: Load = {
+    acknowledged: 0,
+    expectedEvents: 0,
+    failures: [],
+    statuses: new Map(),
+    latencies: new Map(),
+    started: Date.now(),
+    stop: async () => undefined,
+  };
+  const created: number[] = [];
+  let sent = 0;
+  let running = true;
+
+  function request(kind: Kind, k: number): Promise<ApiResponse<any>> {
+    const id = created[(k * 7919) % Math.max(created.length, 1)] ?? 0;
+    const target = { base: options.base, query: { id, projectId: 1 } };
+    switch (kind) {
+      case 'create':
+        return api('POST', '/goods/create', { base: options.base, query: { projectId: 1 }, json: { name: `${prefix}-${k}` } });
+      case 'update':
+        return api('PATCH', '/goods/update', { ...target, json: { name: `${prefix}-u${k}` } });
+      case 'reprioritize':
+        return api('PATCH', '/goods/reprioritize', { ...target, json: { newPriority: (k % 5) + 1 } });
+      case 'remove':
+        return api('DELETE', '/goods/remove', target);
+      case 'list':
+        return api('GET', '/goods/list', { base: options.base, query: { limit: 20, offset: (k % 3) * 20 + 1 } });
+    }
+  }
+
+  async function step(k: number): Promise<void> {
+    const kind: Kind =
+      created.length < 3 ? 'create' : (k % 100) / 100 < listShare ? 'list' : WRITES[Math.floor(k / 100 + k) % WRITES.length]!;
+    const started = performance.now();
+    let response: ApiResponse<any>;
+    try {
+      response = await request(kind, k);
+    } catch (error) {
+      load.failures.push(`${kind}: ${String(error)}`);
+      return;
+    }
+    const latencies = load.latencies.get(kind) ?? [];
+    latencies.push(performance.now() - started);
+    load.latencies.set(kind, latencies);
+    load.statuses.set(response.status, (load.statuses.get(response.status) ?? 0) + 1);
+    if (response.status === 404 && kind !== 'create' && kind !== 'list') return; // removed meanwhile
+    if (response.status !== 200) {
+      load.failures.push(`${kind} ${response.status} ${response.text.slice(0, 200)}`);
+      return;
+    }
+    if (kind === 'list') return;
+    load.acknowledged++;
+    if (kind === 'create') created.push(response.body.id);
+    load.expectedEvents += kind === 'reprioritize' ? response.body.priorities.length : 1;
+  }
+
+  const loops = Array.from({ length: clients }, async (_, c) => {
+    for (let k = c; running && (options.maxRequests === undefined || sent < options.maxRequests); k += clients) {
+      sent++;
+      await step(k);
+    }
+  });
+  load.stop = async () => {
+    running = false;
+    await Promise.all(loops);
+  };
+  return load;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** One line per request kind: count, rate, p50 and p99 latency; then the statuses seen. */
+export function loadReport(load: Load, seconds: number): string {
+  const lines = [...load.latencies].map(([kind, ms]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    return `${kind.padEnd(13)} ${String(ms.length).padStart(7)} req ${(ms.length / seconds).toFixed(1).padStart(8)}/s  p50 ${percentile(sorted, 50).toFixed(1).padStart(7)} ms  p99 ${percentile(sorted, 99).toFixed(1).padStart(7)} ms`;
+  });
+  const statuses = [...load.statuses].map(([s, n]) => `${s}: ${n}`).join(', ');
+  return [...lines, `statuses      ${statuses}`].join('\n');
+}
