@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const int32 = z.number().int().min(-2147483648).max(2147483647);
+
+/** The audit event as the edge writes it to goods_outbox.payload and publishes it. */
+export const GoodEventSchema = z.object({
+  eventId: z.guid().transform((id) => id.toLowerCase()),
+  id: int32,
+  projectId: int32,
+  name: z.string(),
+  description: z.string(),
+  priority: int32,
+  removed: z.boolean(),
+  eventTime: z.iso.datetime({ offset: true }),
+});
+
+export type GoodEvent = z.output<typeof GoodEventSchema>;
+
+/** A row of goods_log as sent with JSONEachRow. */
+export interface GoodsLogRow {
+  Id: number;
+  ProjectId: number;
+  Name: string;
+  Description: string;
+  Priority: number;
+  Removed: 0 | 1;
+  /** Unix seconds: independent of the server's time zone and of 18.16's date_time_input_format. */
+  EventTime: number;
+  EventId: string;
+}
+
+export type ParseResult = { ok: true; event: GoodEvent } | { ok: false; error: string };
+
+export function parseEvent(data: Uint8Array | string): ParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+  } catch (error) {
+    return { ok: false, error: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = GoodEventSchema.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  }
+  return { ok: true, event: parsed.data };
+}
+
+export function eventTimeMs(event: GoodEvent): number {
+  return Date.parse(event.eventTime);
+}
+
+export function toRow(event: GoodEvent): GoodsLogRow {
+  return {
+    Id: event.id,
+    ProjectId: event.projectId,
+    Name: event.name,
+    Description: event.description,
+    Priority: event.priority,
+    Removed: event.removed ? 1 : 0,
+    EventTime: Math.floor(eventTimeMs(event) / 1000),
+    EventId: event.eventId,
+  };
+}
+
+/** The JetStream subject of an event: `${subject}.${projectId}`. */
+export function eventSubject(subject: string, projectId: number): string {
+  return `${subject}.${projectId}`;
+}

@@ -1,0 +1,37 @@
+/** In-memory counters, served as JSON at GET /metrics. */
+export interface Metrics {
+  /** Batches written (each confirmed by ClickHouse, then acked). */
+  batches: number;
+  /** INSERT statements sent to ClickHouse that succeeded (a batch of only duplicates sends none). */
+  inserts: number;
+  eventsInserted: number;
+  /** Events skipped because they repeat within a batch or are already in goods_log. */
+  duplicatesSkipped: number;
+  /** Messages that are not a valid event: logged and terminated. */
+  malformed: number;
+  /** Failed ClickHouse attempts that were retried. */
+  retries: number;
+  /** Messages taken from JetStream (valid ones, before batching). */
+  received: number;
+  relayPublished: number;
+  relayFailed: number;
+  outboxDeleted: number;
+  /** Milliseconds from the oldest eventTime of the last batch to its confirmation. */
+  lastLagMs: number;
+}
+
+export function createMetrics(): Metrics {
+  return {
+    batches: 0,
+    inserts: 0,
+    eventsInserted: 0,
+    duplicatesSkipped: 0,
+    malformed: 0,
+    retries: 0,
+    received: 0,
+    relayPublished: 0,
+    relayFailed: 0,
+    outboxDeleted: 0,
+    lastLagMs: 0,
+  };
+}

@@ -1,0 +1,74 @@
+// scripts/migrate-clickhouse.ts and scripts/lib/clickhouse-migrations.ts, on a scratch database.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyClickHouseMigrations, splitStatements } from '../../scripts/lib/clickhouse-migrations.ts';
+import { createClickHouse } from './clickhouse.ts';
+import { root, testClickHouseTarget } from './testing/backends.ts';
+
+const run = promisify(execFile);
+const database = `goods_test_migrate_${randomUUID().slice(0, 8)}`;
+const target = { ...testClickHouseTarget(), database };
+let admin: ClickHouseClient;
+
+beforeAll(() => {
+  admin = createClickHouse({ ...target, database: 'default' });
+});
+afterAll(async () => {
+  await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+  await admin.close();
+});
+
+async function migrateCli(): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `${root}scripts/migrate-clickhouse.ts`], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', CLICKHOUSE_URL: target.url, CLICKHOUSE_USER: target.username, CLICKHOUSE_PASSWORD: target.password, CLICKHOUSE_DATABASE: database },
+  });
+  return stdout.trim();
+}
+
+async function schemaState() {
+  const rows = async (query: string) => (await admin.query({ query, format: 'JSONEachRow' })).json<Record<string, string>>();
+  return {
+    tables: await rows(`SELECT name, engine, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name`),
+    migrations: await rows(`SELECT version, checksum, toString(applied_at) AS at FROM ${database}.schema_migrations ORDER BY version`),
+  };
+}
+
+describe('ClickHouse migrations', { timeout: 60_000 }, () => {
+  it('creates the database and goods_log; a second run changes nothing', async () => {
+    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 1 applied, 0 already in place`);
+    const first = await schemaState();
+    expect(first.tables.map((t) => t.name)).toEqual(['goods_log', 'schema_migrations']);
+    expect(first.tables[0]).toMatchObject({ engine: 'ReplacingMergeTree' });
+    expect(first.migrations.map((m) => m.version)).toEqual(['0001_goods_log.sql']);
+    expect(first.migrations[0]!.at).not.toMatch(/^1970/); // the DEFAULT was applied
+
+    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 0 applied, 1 already in place`);
+    expect(await schemaState()).toEqual(first);
+  });
+
+  it('refuses a migration that changed after it was applied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ch-migrations-'));
+    try {
+      cpSync(`${root}migrations/clickhouse`, dir, { recursive: true });
+      writeFileSync(join(dir, '0001_goods_log.sql'), '-- edited\nSELECT 1;\n');
+      await expect(applyClickHouseMigrations(target, dir)).rejects.toThrow(/0001_goods_log.sql was changed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('splits a file into statements and drops comments', () => {
+    expect(splitStatements('-- a comment\nCREATE TABLE a (x String DEFAULT \'a;b\');\n\nSELECT 1;  \nSELECT 2')).toEqual([
+      "CREATE TABLE a (x String DEFAULT 'a;b')",
+      'SELECT 1',
+      'SELECT 2',
+    ]);
+  });
+});

@@ -1,0 +1,133 @@
+// The worker as its own process (tsx main.ts): kill -9 and restart, SIGTERM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { IngestConfig } from './config.ts';
+import { ensureStream } from './nats.ts';
+import {
+  consumerState,
+  exactlyOnceReport,
+  makeEvent,
+  prepareTestClickHouse,
+  publishEvents,
+  setUpBackends,
+  waitFor,
+  type Backends,
+} from './testing/backends.ts';
+import { spawnWorker } from './testing/child-worker.ts';
+import { startTcpProxy } from './testing/tcp-proxy.ts';
+
+const DAY = 86_400_000;
+let ch: ClickHouseClient;
+
+beforeAll(async () => {
+  ch = await prepareTestClickHouse();
+});
+afterAll(async () => {
+  await ch.close();
+});
+
+async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
+  const b = await setUpBackends({ relayAfterMs: DAY, ...overrides });
+  try {
+    await ensureStream(b.jsm, b.config.stream, b.config.subject);
+    await run(b);
+  } finally {
+    await b.close();
+  }
+}
+
+async function drained(b: Backends) {
+  await waitFor('consumer drained', async () => {
+    const s = await consumerState(b.jsm, b.config);
+    return s.pending === 0 && s.ackPending === 0;
+  });
+}
+
+describe('worker process', { timeout: 90_000 }, () => {
+  it('kill -9 after ClickHouse stored a batch but before the ack, then a restart: every event once', async () => {
+    await withBackends({ batchSize: 200, batchMs: 200, ackWaitMs: 2000 }, async (b) => {
+      const events = Array.from({ length: 3000 }, () => makeEvent());
+      const ids = events.map((e) => e.eventId);
+      await publishEvents(b.nc, b.config.subject, events);
+
+      // The first worker reaches ClickHouse through a proxy that can swallow an INSERT's answer.
+      const chPort = Number(new URL(b.config.clickhouse.url).port);
+      const proxy = await startTcpProxy(chPort);
+      const first = await spawnWorker({ ...b.config, clickhouse: { ...b.config.clickhouse, url: `http://127.0.0.1:${proxy.port}` } });
+      try {
+        await waitFor('a few batches in', async () => (await first.metrics()).eventsInserted >= 1000, 30_000, 20);
+        proxy.swallowAnswersAfter('INSERT');
+        // The swallowed INSERT is in ClickHouse while the worker still waits for its answer: it has
+        // neither counted nor acked those rows.
+        await waitFor('swallowed batch stored', async () => {
+          if (!proxy.swallowed) return false;
+          const present = (await exactlyOnceReport(ch, ids)).present;
+          return present > (await first.metrics()).eventsInserted;
+        });
+        first.process.kill('SIGKILL');
+        expect(await first.exited).toBe('SIGKILL');
+      } finally {
+        first.process.kill('SIGKILL');
+        await proxy.close();
+      }
+      const atKill = await exactlyOnceReport(ch, ids);
+      expect(atKill.present).toBeLessThan(events.length);
+      expect(atKill.repeated).toBe(0);
+
+      const second = await spawnWorker(b.config);
+      try {
+        await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids)).present === events.length);
+        await drained(b);
+        // The redelivered copies of the stored batch were recognised and skipped.
+        expect((await second.metrics()).duplicatesSkipped).toBeGreaterThan(0);
+        expect(await exactlyOnceReport(ch, ids)).toEqual({ present: events.length, rows: events.length, repeated: 0, missing: 0 });
+      } finally {
+        second.process.kill('SIGTERM');
+        await second.exited;
+      }
+    });
+  });
+
+  it('kill -9 at an arbitrary point while streaming, then a restart: every event once', async () => {
+    await withBackends({ batchSize: 100, batchMs: 100, ackWaitMs: 2000 }, async (b) => {
+      const events = Array.from({ length: 5000 }, () => makeEvent());
+      const ids = events.map((e) => e.eventId);
+      await publishEvents(b.nc, b.config.subject, events);
+
+      const first = await spawnWorker(b.config);
+      await waitFor('part of the stream in', async () => (await first.metrics()).eventsInserted >= 1500, 30_000, 5);
+      first.process.kill('SIGKILL');
+      await first.exited;
+      expect((await exactlyOnceReport(ch, ids)).present).toBeLessThan(events.length);
+
+      const second = await spawnWorker(b.config);
+      try {
+        await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids)).present === events.length);
+        await drained(b);
+        expect(await exactlyOnceReport(ch, ids)).toEqual({ present: events.length, rows: events.length, repeated: 0, missing: 0 });
+      } finally {
+        second.process.kill('SIGTERM');
+        await second.exited;
+      }
+    });
+  });
+
+  it('SIGTERM writes and acks the batch being collected, then exits 0', async () => {
+    // Neither size nor time would close the batch during the test: only the shutdown does.
+    await withBackends({ batchSize: 100_000, batchMs: 600_000, ackWaitMs: 60_000 }, async (b) => {
+      const worker = await spawnWorker(b.config);
+      const events = Array.from({ length: 50 }, () => makeEvent());
+      await publishEvents(b.nc, b.config.subject, events);
+      await waitFor('events held by the worker', async () => (await worker.metrics()).held === events.length);
+      expect((await exactlyOnceReport(ch, events.map((e) => e.eventId))).present).toBe(0);
+
+      worker.process.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+
+      expect(await exactlyOnceReport(ch, events.map((e) => e.eventId))).toEqual({ present: 50, rows: 50, repeated: 0, missing: 0 });
+      expect(await consumerState(b.jsm, b.config)).toMatchObject({ pending: 0, ackPending: 0 });
+      expect(worker.logs.find((l) => l.msg === 'batch')).toMatchObject({ size: 50, inserted: 50, duplicates: 0 });
+      expect(worker.logs.at(-1)).toMatchObject({ msg: 'stopped' });
+    });
+  });
+});

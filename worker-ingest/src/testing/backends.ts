@@ -1,0 +1,232 @@
+// Test set-up against the real services of scripts/services.sh, isolated from dev data:
+// ClickHouse database goods_test, Postgres database goods_test (through a private WebSocket bridge),
+// and a JetStream stream + subject unique to each test file.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Pool } from '@neondatabase/serverless';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { startPgWsBridge, type PgWsBridge } from '../../../scripts/bridges/pg-ws-bridge.ts';
+import { applyClickHouseMigrations } from '../../../scripts/lib/clickhouse-migrations.ts';
+import { readEnvFiles } from '../../../scripts/lib/env-files.ts';
+import { applyPostgresMigrations } from '../../../scripts/lib/postgres-migrations.ts';
+import { createClickHouse } from '../clickhouse.ts';
+import type { IngestConfig } from '../config.ts';
+import type { GoodEvent } from '../event.ts';
+import { connectNats } from '../nats.ts';
+import { createNodePool } from '../postgres.ts';
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url));
+const local = readEnvFiles([`${root}scripts/local.env`]);
+const env = (name: string): string => process.env[name] ?? local[name] ?? '';
+
+export const TEST_CLICKHOUSE_DATABASE = `${env('CLICKHOUSE_DATABASE')}_test`;
+
+export function testDatabaseUrl(): string {
+  const url = new URL(env('DATABASE_URL'));
+  url.pathname = `${url.pathname}_test`;
+  return url.toString();
+}
+
+export interface Backends {
+  config: IngestConfig;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  ch: ClickHouseClient;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * Migrates goods_test in ClickHouse and Postgres, starts a private Postgres bridge and returns a
+ * worker configuration with a stream, subject and consumer of its own (deleted by close()).
+ */
+export function testClickHouseTarget(): IngestConfig['clickhouse'] {
+  return {
+    url: env('CLICKHOUSE_URL'),
+    username: env('CLICKHOUSE_USER') || 'default',
+    password: env('CLICKHOUSE_PASSWORD'),
+    database: TEST_CLICKHOUSE_DATABASE,
+  };
+}
+
+/** Migrates goods_test in ClickHouse, sets up the insert log and returns a client for goods_test. */
+export async function prepareTestClickHouse(): Promise<ClickHouseClient> {
+  await applyClickHouseMigrations(testClickHouseTarget(), `${root}migrations/clickhouse`);
+  const ch = createClickHouse(testClickHouseTarget());
+  await prepareInsertLog(ch);
+  return ch;
+}
+
+export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Promise<Backends> {
+  const tag = randomUUID().slice(0, 8);
+  const ch = await prepareTestClickHouse();
+
+  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPort: Number(env('PG_PORT')) });
+  const pgWsProxy = `127.0.0.1:${bridge.port}`;
+  const pool = createNodePool(testDatabaseUrl(), pgWsProxy);
+  await applyPostgresMigrations(pool, `${root}migrations/postgres`);
+
+  const config: IngestConfig = {
+    natsUrl: [env('NATS_URL')],
+    stream: `GOODS_TEST_${tag}`,
+    subject: `test_${tag}.goods.events`,
+    clickhouse: testClickHouseTarget(),
+    databaseUrl: testDatabaseUrl(),
+    pgWsProxy,
+    batchSize: 1000,
+    batchMs: 200,
+    consumer: 'goods-ingest-test',
+    ackWaitMs: 5000,
+    relayAfterMs: 3000,
+    httpPort: 0,
+    ...overrides,
+  };
+  const nc = await connectNats(config.natsUrl, 'goods-ingest-tests');
+  const jsm = await jetstreamManager(nc);
+  return {
+    config,
+    nc,
+    jsm,
+    ch,
+    pool,
+    async close() {
+      await jsm.streams.delete(config.stream).catch(() => false);
+      await nc.close();
+      await ch.close();
+      await pool.end();
+      await bridge.close();
+    },
+  };
+}
+
+/** The environment that makes main.ts run with `config`. */
+export function configEnv(config: IngestConfig): Record<string, string> {
+  return {
+    NATS_URL: config.natsUrl.join(','),
+    NATS_STREAM: config.stream,
+    NATS_SUBJECT: config.subject,
+    CLICKHOUSE_URL: config.clickhouse.url,
+    CLICKHOUSE_USER: config.clickhouse.username,
+    CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    CLICKHOUSE_DATABASE: config.clickhouse.database,
+    DATABASE_URL: config.databaseUrl,
+    PG_WS_PROXY: config.pgWsProxy ?? '',
+    INGEST_BATCH_SIZE: String(config.batchSize),
+    INGEST_BATCH_MS: String(config.batchMs),
+    INGEST_CONSUMER: config.consumer,
+    INGEST_ACK_WAIT_MS: String(config.ackWaitMs),
+    RELAY_AFTER_MS: String(config.relayAfterMs),
+    INGEST_HTTP_PORT: String(config.httpPort),
+  };
+}
+
+let nextId = Math.floor(Math.random() * 1_000_000_000);
+
+/** A valid event with a fresh id; good ids are unique per call so tests never see each other's rows. */
+export function makeEvent(overrides: Partial<GoodEvent> = {}): GoodEvent {
+  return {
+    eventId: randomUUID(),
+    id: nextId++,
+    projectId: 1,
+    name: 'name',
+    description: '',
+    priority: 1,
+    removed: false,
+    eventTime: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** Publishes events (msgID = eventId unless `msgId` says otherwise), at most `parallel` in flight. */
+export async function publishEvents(
+  nc: NatsConnection,
+  subject: string,
+  events: readonly GoodEvent[],
+  msgId: (event: GoodEvent, index: number) => string = (e) => e.eventId,
+  parallel = 500,
+): Promise<void> {
+  const js = (await jetstreamManager(nc)).jetstream();
+  for (let i = 0; i < events.length; i += parallel) {
+    await Promise.all(
+      events.slice(i, i + parallel).map((e, j) =>
+        js.publish(`${subject}.${e.projectId}`, JSON.stringify(e), { msgID: msgId(e, i + j) }),
+      ),
+    );
+  }
+}
+
+/**
+ * Every INSERT into goods_test.goods_log, row by row, kept by a materialized view in a database
+ * of its own: ReplacingMergeTree merges would make a repeated row vanish from goods_log itself,
+ * so counting there could hide a second insert.
+ */
+export const INSERT_LOG = `${TEST_CLICKHOUSE_DATABASE}_inserts.goods_log_inserts`;
+
+async function prepareInsertLog(ch: ClickHouseClient): Promise<void> {
+  const db = INSERT_LOG.split('.')[0];
+  for (const query of [
+    `CREATE DATABASE IF NOT EXISTS ${db}`,
+    `CREATE TABLE IF NOT EXISTS ${INSERT_LOG} (EventId UUID) ENGINE = MergeTree() ORDER BY EventId`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${INSERT_LOG}_mv TO ${INSERT_LOG}
+       AS SELECT EventId FROM ${TEST_CLICKHOUSE_DATABASE}.goods_log`,
+  ]) {
+    await ch.command({ query });
+  }
+}
+
+async function countByEventId(ch: ClickHouseClient, table: string, eventIds: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < eventIds.length; i += 2000) {
+    const chunk = eventIds.slice(i, i + 2000);
+    const result = await ch.query({
+      query: `SELECT toString(EventId) AS id, count() AS n FROM ${table}
+              WHERE EventId IN (SELECT toUUID(arrayJoin(splitByChar(',', '${chunk.join(',')}'))))
+              GROUP BY EventId`,
+      format: 'JSONEachRow',
+    });
+    for (const r of await result.json<{ id: string; n: string }>()) counts.set(r.id, Number(r.n));
+  }
+  return counts;
+}
+
+/**
+ * For the given ids: how many are in goods_log, how many rows were ever inserted for them, and
+ * how many ids were inserted more than once.
+ */
+export async function exactlyOnceReport(ch: ClickHouseClient, eventIds: readonly string[]) {
+  const present = (await countByEventId(ch, 'goods_log', eventIds)).size;
+  let rows = 0;
+  let repeated = 0;
+  for (const n of (await countByEventId(ch, INSERT_LOG, eventIds)).values()) {
+    rows += n;
+    if (n > 1) repeated++;
+  }
+  return { present, rows, repeated, missing: eventIds.length - present };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function consumerState(jsm: JetStreamManager, config: IngestConfig) {
+  const info = await jsm.consumers.info(config.stream, config.consumer);
+  return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+}

@@ -1,0 +1,71 @@
+// A loopback TCP proxy that tests use to take a service "down" for the worker (and only for it),
+// or to swallow ClickHouse's answers once a chosen request went through.
+import { createServer, connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface TcpProxy {
+  port: number;
+  /** While down, open connections are cut and new ones are closed at once. */
+  setDown(down: boolean): void;
+  /**
+   * From the first client chunk containing `marker` on, that connection still forwards requests
+   * but never delivers the server's answers: the server does the work, the client never hears.
+   */
+  swallowAnswersAfter(marker: string | undefined): void;
+  /** Whether a chunk containing the marker has passed. */
+  readonly swallowed: boolean;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  let down = false;
+  let marker: string | undefined;
+  let swallowed = false;
+
+  const server = createServer((client) => {
+    if (down) return client.destroy();
+    const upstream = connect(targetPort, targetHost);
+    let mute = false;
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (marker && chunk.includes(marker)) {
+        mute = true;
+        swallowed = true;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!mute) client.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    setDown(value) {
+      down = value;
+      if (down) for (const s of sockets) s.destroy();
+    },
+    swallowAnswersAfter(value) {
+      marker = value;
+      swallowed = false;
+    },
+    get swallowed() {
+      return swallowed;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

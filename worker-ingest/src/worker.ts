@@ -1,0 +1,134 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { retry, sleep } from './backoff.ts';
+import { Batcher } from './batcher.ts';
+import { createBatchWriter, type PreparedBatch, type Received } from './batch-writer.ts';
+import { createClickHouse, findExistingEventIds, insertRows } from './clickhouse.ts';
+import type { IngestConfig } from './config.ts';
+import { startHttpServer, type HttpServer } from './http.ts';
+import { createJsonLog, errorMessage, type Log } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
+import { deleteOutboxEvents, relayOutbox } from './outbox.ts';
+import { createOutboxCleaner } from './outbox-cleaner.ts';
+import { createNodePool } from './postgres.ts';
+import { startPulling } from './pull.ts';
+import { createRelayPublisher } from './relay.ts';
+import { startTicker } from './ticker.ts';
+
+export interface IngestWorker {
+  metrics: Metrics;
+  /** The port of GET /metrics and /healthz when INGEST_HTTP_PORT is set. */
+  httpPort: number | undefined;
+  /** Stops pulling, writes and acks what is held, closes every connection. */
+  stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  log?: Log;
+  /** How long stop() keeps retrying ClickHouse for the held batch before leaving it unacked. */
+  shutdownGraceMs?: number;
+  relayEveryMs?: number;
+}
+
+export async function startIngestWorker(config: IngestConfig, options: WorkerOptions = {}): Promise<IngestWorker> {
+  const log = options.log ?? createJsonLog();
+  const metrics = createMetrics();
+
+  const nc = await connectNats(config.natsUrl);
+  const natsState = watchNats(nc, log);
+  const jsm = await jetstreamManager(nc);
+  const js = jsm.jetstream();
+  const consumerSettings = {
+    durable: config.consumer,
+    subject: config.subject,
+    ackWaitMs: config.ackWaitMs,
+    // One batch being written, one prepared behind it, one filling.
+    maxAckPending: 3 * config.batchSize,
+  };
+  const ensureTopology = async () => {
+    await ensureStream(jsm, config.stream, config.subject);
+    await ensureConsumer(jsm, config.stream, consumerSettings);
+  };
+  await retry(ensureTopology, {
+    onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
+  });
+
+  const ch = createClickHouse(config.clickhouse);
+  const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
+  pool.on('error', (error: Error) => log('postgres_error', { error: errorMessage(error) }));
+
+  const cleaner = createOutboxCleaner(
+    (ids) => deleteOutboxEvents(pool, ids),
+    (count) => (metrics.outboxDeleted += count),
+    log,
+  );
+  const shutdown = new AbortController();
+  const writer = createBatchWriter({
+    findExisting: (rows) => findExistingEventIds(ch, rows),
+    insert: (rows) => insertRows(ch, rows),
+    confirmed: (ids) => cleaner.add(ids),
+    keepAlive: () => {
+      for (const { msg } of batcher.held()) msg.working();
+    },
+    keepAliveEveryMs: Math.max(500, config.ackWaitMs / 3),
+    signal: shutdown.signal,
+    metrics,
+    log,
+  });
+  const batcher = new Batcher<Received, PreparedBatch>({
+    maxSize: config.batchSize,
+    maxMs: config.batchMs,
+    prepare: (items) => writer.prepare(items),
+    write: (items, prepared) => writer.write(items, prepared),
+    onError: (error, items) => log('batch_left_unacked', { size: items.length, error: errorMessage(error) }),
+  });
+
+  const pulling = startPulling({
+    open: async () => (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize }),
+    repair: ensureTopology,
+    batcher,
+    metrics,
+    log,
+  });
+
+  const relayPublisher = createRelayPublisher(
+    config.subject,
+    (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
+    metrics,
+    log,
+  );
+  const relay = startTicker('relay', options.relayEveryMs ?? 1000, () => relayOutbox(pool, config.relayAfterMs, relayPublisher), log);
+
+  let stopping = false;
+  let http: HttpServer | undefined;
+  if (config.httpPort) {
+    http = await startHttpServer(config.httpPort, {
+      metrics: () => ({ ...metrics, held: batcher.held().length }),
+      // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
+      health: () => ({ ok: !stopping && !nc.isClosed(), nats: natsState.connected() ? 'connected' : 'disconnected', held: batcher.held().length }),
+    });
+  }
+  log('started', { stream: config.stream, consumer: config.consumer, batchSize: config.batchSize, batchMs: config.batchMs, httpPort: http?.port });
+
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    stopping = true;
+    await relay.stop();
+    const deadline = setTimeout(() => shutdown.abort(new Error('shutdown deadline reached')), options.shutdownGraceMs ?? 8000);
+    await pulling.stop();
+    await batcher.flush();
+    clearTimeout(deadline);
+    await cleaner.drain();
+    // Draining also delivers the acks still buffered in the client; with NATS down it would wait.
+    await Promise.race([nc.drain(), sleep(5000)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
+    if (!nc.isClosed()) await nc.close();
+    await Promise.allSettled([ch.close(), pool.end(), http?.close()]);
+    log('stopped', { ...metrics });
+  };
+
+  return {
+    metrics,
+    httpPort: http?.port,
+    stop: () => (stopped ??= stop()),
+  };
+}
