@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './http/api-error.ts';
 import { corsFromEnv } from './http/cors.ts';
-import { errorResponse } from './http/error-response.ts';
+import { errorResponse, wrapNonErrors } from './http/error-response.ts';
 import { jsonCharset } from './http/json-charset.ts';
 import { requireToken } from './http/require-token.ts';
 import { routes } from './routes.ts';
@@ -13,7 +13,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const app = new Hono<AppEnv>();
 const allowedMethods = new Map<string, string[]>();
 
-app.use('*', corsFromEnv, jsonCharset);
+app.use('*', wrapNonErrors, corsFromEnv, jsonCharset);
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {

@@ -56,7 +56,7 @@ describe('postgres migrations', () => {
     expect(all).toContain('constraint: goods FOREIGN KEY (project_id) REFERENCES projects(id)');
     expect(all).toMatch(/index: CREATE INDEX goods_project_id_idx ON public.goods USING btree \(project_id\)/);
     expect(all).toMatch(/index: CREATE INDEX goods_name_idx ON public.goods USING btree \(name\)/);
-    expect(all).toMatch(/constraint: goods UNIQUE \(priority\) DEFERRABLE/);
+    expect(all).toMatch(/index: CREATE INDEX goods_priority_idx ON public.goods USING btree \(priority, id\)/);
     for (const column of [
       'goods.description text NO ',
       'goods.removed boolean NO false',

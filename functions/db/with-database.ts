@@ -1,8 +1,7 @@
-import { Client } from '@neondatabase/serverless';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { Queryable } from './queryable.ts';
-import { configureNeon } from './neon-config.ts';
+import { createWorkerClient, errorText } from './worker-client.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -11,11 +10,14 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * socket across requests, so the client is closed after the response via `waitUntil`.
  */
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>): Promise<T> {
-  configureNeon(c.env.PG_WS_PROXY);
-  const client = new Client({ connectionString: c.env.DATABASE_URL, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  client.on('error', (error) => console.error(JSON.stringify({ msg: 'postgres connection error', error: String(error) })));
+  const client = createWorkerClient(c.env, CONNECT_TIMEOUT_MS);
   try {
     await client.connect();
+  } catch (error) {
+    // The driver rejects with the socket's error event when the connection cannot be opened.
+    throw error instanceof Error ? error : new Error(`cannot connect to Postgres: ${errorText(error)}`);
+  }
+  try {
     return await work(client);
   } finally {
     c.executionCtx.waitUntil(client.end().catch(() => undefined));

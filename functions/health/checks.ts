@@ -1,8 +1,7 @@
 import { createClient } from '@clickhouse/client-web';
 import { wsconnect } from '@nats-io/nats-core';
-import { Client } from '@neondatabase/serverless';
 import type { Redis } from '@upstash/redis/cloudflare';
-import { configureNeon } from '../db/neon-config.ts';
+import { createWorkerClient, errorText } from '../db/worker-client.ts';
 import type { Env } from '../env.ts';
 
 export type Check = () => Promise<void>;
@@ -25,7 +24,7 @@ export async function runCheck(check: Check): Promise<CheckResult> {
     await Promise.race([check(), timeout]);
     return { status: 'up', ms: Date.now() - started };
   } catch (error) {
-    return { status: 'down', ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+    return { status: 'down', ms: Date.now() - started, error: errorText(error) };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
@@ -33,9 +32,7 @@ export async function runCheck(check: Check): Promise<CheckResult> {
 
 export function postgresCheck(env: Env, defer: (work: Promise<unknown>) => void): Check {
   return async () => {
-    configureNeon(env.PG_WS_PROXY);
-    const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
-    client.on('error', () => undefined);
+    const client = createWorkerClient(env, CHECK_TIMEOUT_MS);
     try {
       await client.connect();
       await client.query('SELECT 1');

@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './api-error.ts';
 
@@ -17,3 +17,15 @@ function toApiError(error: Error): ApiError {
   }
   return ApiError.internal();
 }
+
+/**
+ * Hono hands only `Error`s to `onError` and lets anything else escape as an uncaught exception
+ * (workerd's HTML page). Some drivers reject with events or strings: wrap those.
+ */
+export const wrapNonErrors: MiddlewareHandler = async (_c, next) => {
+  try {
+    await next();
+  } catch (thrown) {
+    throw thrown instanceof Error ? thrown : new Error(String((thrown as { message?: unknown })?.message ?? thrown));
+  }
+};

@@ -16,16 +16,18 @@ CREATE TABLE goods (
   priority    int NOT NULL,
   removed     boolean NOT NULL DEFAULT false,
   created_at  timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (id, project_id),
-  -- Priorities are distinct; deferrable so that a reprioritize shift is checked at statement end.
-  CONSTRAINT goods_priority_key UNIQUE (priority) DEFERRABLE INITIALLY IMMEDIATE
+  PRIMARY KEY (id, project_id)
 );
 
 CREATE INDEX goods_project_id_idx ON goods (project_id);
 CREATE INDEX goods_name_idx ON goods (name);
+-- The list's order, and max(priority) for new goods.
+CREATE INDEX goods_priority_idx ON goods (priority, id);
 
 -- Everything that assigns or shifts priorities takes this transaction-scoped lock first, so
--- "max + 1" is computed on committed data and concurrent inserts get distinct priorities.
+-- "max + 1" is computed on committed data and priorities stay distinct under concurrency.
+-- (Not a unique constraint: its check would make a name update that waits for a reprioritize's
+-- row lock and that reprioritize wait for each other's uniqueness, a deadlock.)
 CREATE FUNCTION goods_lock_priorities() RETURNS void
 LANGUAGE sql VOLATILE AS $$ SELECT pg_advisory_xact_lock(738201) $$;
 

@@ -107,8 +107,7 @@ END
 $$;
 
 -- The target takes p_new_priority; every other good at or above it moves down by one. Removed
--- goods keep their place in the order, so they shift too. One UPDATE does both, so the
--- deferrable unique constraint sees only the final, distinct priorities.
+-- goods keep their place in the order, so they shift too. One UPDATE does both.
 CREATE FUNCTION goods_reprioritize(p_id int, p_project_id int, p_new_priority int)
 RETURNS json LANGUAGE plpgsql VOLATILE AS $$
 DECLARE

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeStats } from '../support/api.ts';
 import { waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { INGEST_APPLICATION, type IngestProcess, startIngest } from '../support/ingest.ts';
 import { loadReport, startLoad } from '../support/load.ts';
 import { resetState } from '../support/reset.ts';
 import { sleep, waitFor } from '../support/wait.ts';
@@ -24,7 +24,9 @@ function rssMiB(pid: number): number {
 
 async function postgresSessions(): Promise<number> {
   const { rows } = await testDb().query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
+    [INGEST_APPLICATION],
   );
   return rows[0]!.n;
 }

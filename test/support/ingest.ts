@@ -10,12 +10,22 @@ export interface IngestProcess {
   stop(): Promise<void>;
 }
 
+/** The worker's Postgres sessions carry this name, so tests can tell them from the API's. */
+export const INGEST_APPLICATION = 'goods-ingest';
+
 const metricsUrl = `http://127.0.0.1:${testEnv.INGEST_HTTP_PORT}/metrics`;
 
 /** Starts the ingest worker (worker-ingest/src/main.ts) with the test settings, as `npm start` does. */
 export async function startIngest(overrides: Record<string, string> = {}): Promise<IngestProcess> {
   const child = spawnChild('ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
-    env: { PATH: process.env.PATH ?? '', ...testEnv, ...overrides },
+    // Through the tests' own bridge: the API's bridge counts only the API's connections.
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...testEnv,
+      PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,
+      DATABASE_URL: `${testEnv.DATABASE_URL}?application_name=${INGEST_APPLICATION}`,
+      ...overrides,
+    },
     cwd: ROOT,
     logFile: join(ROOT, '.data/logs/test/ingest.log'),
   });
