@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGood, removeGood, reprioritize, updateGood } from '../support/api.ts';
+import { api, createGood, listGoods, removeGood, reprioritize, updateGood } from '../support/api.ts';
 import { chQuery, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
+import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
-import { waitFor } from '../support/wait.ts';
+import { sleep, waitFor } from '../support/wait.ts';
 
 interface LogRow {
   Id: number;
@@ -40,6 +41,26 @@ afterAll(async () => {
 beforeEach(async () => {
   await resetState();
   prefix = `audit-${randomUUID().slice(0, 8)}`;
+});
+
+describe('list cache backstop', () => {
+  it('drops pages a write could not invalidate once its events are stored', async () => {
+    // This API instance cannot reach Redis: its writes succeed without invalidating anything.
+    const cut: ExtraApi = await startExtraApi('no-redis', 3360, { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' });
+    try {
+      await createGood(1, { name: `${prefix}-a` });
+      await waitForEvents(prefix, 1, 30_000);
+      await sleep(1_500); // the worker's own invalidation for that event has happened
+      await waitFor('a cached page', async () => (await listGoods()).headers.get('x-cache') === 'hit');
+      const written = await api('POST', '/goods/create', { base: cut.url, query: { projectId: 1 }, json: { name: `${prefix}-b` } });
+      expect(written.status).toBe(200);
+      expect((await listGoods()).body.meta.total).toBe(1); // stale: nobody could invalidate yet
+      await waitForEvents(prefix, 2, 30_000);
+      await waitFor('the stale page to go', async () => (await listGoods()).body.meta.total === 2, 5_000);
+    } finally {
+      await cut.stop();
+    }
+  });
 });
 
 describe('goods_log', () => {

@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   INGEST_ACK_WAIT_MS: int(1000, 30_000),
   RELAY_AFTER_MS: int(0, 3000),
   INGEST_HTTP_PORT: optional(z.coerce.number().int().min(0).max(65535)).default(0),
+  /** The API's list cache; when set, the worker invalidates it after storing events. */
+  UPSTASH_REDIS_REST_URL: optional(z.url({ protocol: /^https?$/ })),
+  UPSTASH_REDIS_REST_TOKEN: optional(z.string()),
+  CACHE_NAMESPACE: optional(z.string()).default('goods'),
 });
 
 export interface IngestConfig {
@@ -38,6 +42,8 @@ export interface IngestConfig {
   ackWaitMs: number;
   relayAfterMs: number;
   httpPort: number;
+  /** Absent when UPSTASH_REDIS_REST_URL is not set. */
+  listCache?: { url: string; token: string; namespace: string } | undefined;
 }
 
 /** Reads the worker's settings; throws one error naming every bad or missing variable. */
@@ -66,5 +72,8 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     ackWaitMs: e.INGEST_ACK_WAIT_MS,
     relayAfterMs: e.RELAY_AFTER_MS,
     httpPort: e.INGEST_HTTP_PORT,
+    listCache: e.UPSTASH_REDIS_REST_URL
+      ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN ?? '', namespace: e.CACHE_NAMESPACE }
+      : undefined,
   };
 }

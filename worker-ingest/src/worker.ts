@@ -5,6 +5,7 @@ import { createBatchWriter, type PreparedBatch, type Received } from './batch-wr
 import { createClickHouse, findExistingEventIds, insertRows } from './clickhouse.ts';
 import type { IngestConfig } from './config.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
+import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
 import { createJsonLog, errorMessage, type Log } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
@@ -55,8 +56,10 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
 
   const ch = createClickHouse(config.clickhouse);
   const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
-  pool.on('error', (error: Error) => log('postgres_error', { error: errorMessage(error) }));
 
+  const listCache = config.listCache
+    ? startListCacheInvalidator(redisGenerationBump(config.listCache), options.relayEveryMs ?? 1000, log)
+    : undefined;
   const cleaner = createOutboxCleaner(
     (ids) => deleteOutboxEvents(pool, ids),
     (count) => (metrics.outboxDeleted += count),
@@ -66,7 +69,10 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const writer = createBatchWriter({
     findExisting: (rows) => findExistingEventIds(ch, rows),
     insert: (rows) => insertRows(ch, rows),
-    confirmed: (ids) => cleaner.add(ids),
+    confirmed: (ids) => {
+      cleaner.add(ids);
+      listCache?.markStale();
+    },
     keepAlive: () => {
       for (const { msg } of batcher.held()) msg.working();
     },
@@ -114,6 +120,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const stop = async () => {
     stopping = true;
     await relay.stop();
+    await listCache?.stop();
     const deadline = setTimeout(() => shutdown.abort(new Error('shutdown deadline reached')), options.shutdownGraceMs ?? 8000);
     await pulling.stop();
     await batcher.flush();
