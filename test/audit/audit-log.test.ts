@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { api, createGood, listGoods, removeGood, reprioritize, updateGood } from '../support/api.ts';
 import { chQuery, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { useIngestWorker } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
@@ -19,7 +19,7 @@ interface LogRow {
   EventId: string;
 }
 
-let ingest: IngestProcess;
+const ingest = useIngestWorker();
 let prefix: string;
 
 async function logRows(expected: number): Promise<LogRow[]> {
@@ -31,13 +31,7 @@ async function logRows(expected: number): Promise<LogRow[]> {
   );
 }
 
-beforeAll(async () => {
-  ingest = await startIngest();
-});
-afterAll(async () => {
-  await ingest.stop();
-  await closeTestDb();
-});
+afterAll(closeTestDb);
 beforeEach(async () => {
   await resetState();
   prefix = `audit-${randomUUID().slice(0, 8)}`;
@@ -104,10 +98,10 @@ describe('goods_log', () => {
   });
 
   it('batches: many events take few inserts', async () => {
-    const before = await ingest.metrics();
+    const before = await ingest().metrics();
     await Promise.all(Array.from({ length: 200 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
     await logRows(200);
-    const after = await ingest.metrics();
+    const after = await ingest().metrics();
     expect(after.eventsInserted! - before.eventsInserted!).toBeGreaterThanOrEqual(200);
     expect(after.inserts! - before.inserts!).toBeLessThanOrEqual(20);
   });

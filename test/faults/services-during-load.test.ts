@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api, createGood, listGoods } from '../support/api.ts';
 import { logCounts, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb } from '../support/db.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { useIngestWorker } from '../support/ingest.ts';
 import { type Load, startLoad } from '../support/load.ts';
 import { resetState } from '../support/reset.ts';
 import { services } from '../support/services.ts';
@@ -14,7 +14,7 @@ import { sleep, waitFor } from '../support/wait.ts';
 
 const INTERNAL = JSON.stringify({ code: 1, message: 'errors.internal', details: {} });
 
-let ingest: IngestProcess;
+useIngestWorker();
 let prefix: string;
 
 async function expectLoggedOnce(load: Load, atLeast: boolean): Promise<void> {
@@ -35,13 +35,7 @@ async function expectRecovered(): Promise<void> {
   expect(list.body.goods.map((g: { id: number }) => g.id)).toContain(created.body.id);
 }
 
-beforeAll(async () => {
-  ingest = await startIngest();
-});
-afterAll(async () => {
-  await ingest.stop();
-  await closeTestDb();
-});
+afterAll(closeTestDb);
 beforeEach(async () => {
   await resetState();
   prefix = `svc-${randomUUID().slice(0, 8)}`;

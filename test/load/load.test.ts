@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeStats } from '../support/api.ts';
 import { waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
-import { INGEST_APPLICATION, type IngestProcess, startIngest } from '../support/ingest.ts';
+import { INGEST_APPLICATION, useIngestWorker } from '../support/ingest.ts';
 import { loadReport, startLoad } from '../support/load.ts';
 import { resetState } from '../support/reset.ts';
 import { sleep, waitFor } from '../support/wait.ts';
@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
 const CLIENTS = Number(process.env.LOAD_CLIENTS ?? 16);
 const MAX_REQUESTS = 500_000;
 
-let ingest: IngestProcess;
+const ingest = useIngestWorker();
 
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -31,14 +31,8 @@ async function postgresSessions(): Promise<number> {
   return rows[0]!.n;
 }
 
-beforeAll(async () => {
-  await resetState();
-  ingest = await startIngest();
-});
-afterAll(async () => {
-  await ingest.stop();
-  await closeTestDb();
-});
+beforeAll(resetState);
+afterAll(closeTestDb);
 
 describe('sustained load', () => {
   it(`${CLIENTS} clients for ${SECONDS} s: no 5xx, no leaked connections, stable worker, every write logged once`, async () => {
@@ -46,7 +40,7 @@ describe('sustained load', () => {
     const sessionsBefore = await postgresSessions();
     const load = startLoad(prefix, { clients: CLIENTS, listShare: 0.5, maxRequests: MAX_REQUESTS });
     await sleep(Math.min(3, SECONDS / 3) * 1000);
-    const rssWarm = rssMiB(ingest.child.process.pid!);
+    const rssWarm = rssMiB(ingest().child.process.pid!);
     await sleep(SECONDS * 1000 - Math.min(3, SECONDS / 3) * 1000);
     await load.stop();
     const seconds = (Date.now() - load.started) / 1000;
@@ -60,7 +54,7 @@ describe('sustained load', () => {
 
     await waitFor('the API connections to close', async () => (await bridgeStats()).postgres.openConnections === 0, 15_000);
     await waitFor('Postgres sessions back to baseline', async () => (await postgresSessions()) <= sessionsBefore, 15_000);
-    const rssEnd = rssMiB(ingest.child.process.pid!);
+    const rssEnd = rssMiB(ingest().child.process.pid!);
     console.log(`ingest worker RSS: ${rssWarm.toFixed(0)} MiB after warm-up, ${rssEnd.toFixed(0)} MiB at the end`);
     expect(rssEnd - rssWarm).toBeLessThan(150);
   }, (SECONDS + 180) * 1000);

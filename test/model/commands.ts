@@ -36,6 +36,9 @@ function expectGoodBody(body: any, expected: object, what: string): void {
 const suffix = fc.string({ unit: fc.constantFrom('a', 'b', 'Я', 'ё', ' ', '😀', "'", '"', ';', '%'), maxLength: 12 });
 /** A valid name: the run's token (so goods_log rows can be found) and a suffix, trimmed as the API does. */
 const name = (real: Real, s: string) => `${real.token}${s}`.trim();
+/** A create/update body; `description` left out when undefined. */
+const goodBody = (goodName: string, description: string | undefined) =>
+  description === undefined ? { name: goodName } : { name: goodName, description };
 const invalidName = fc.constantFrom<unknown>('', '   ', 'x'.repeat(256), 42, null, ['a']);
 const description = fc.option(fc.string({ unit: fc.constantFrom('d', 'ы', ' ', '\n'), maxLength: 30 }), { nil: undefined });
 const anyId = fc.integer({ min: 1, max: 40 });
@@ -49,8 +52,7 @@ class Create implements Cmd {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
     const goodName = name(real, this.suffix);
-    const body = this.description === undefined ? { name: goodName } : { name: goodName, description: this.description };
-    const response = await api('POST', '/goods/create', { query: { projectId }, json: body });
+    const response = await api('POST', '/goods/create', { query: { projectId }, json: goodBody(goodName, this.description) });
     const outcome = model.create(projectId, goodName, this.description ?? '');
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());
@@ -77,8 +79,7 @@ class Update implements Cmd {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
     const goodName = name(real, this.suffix);
-    const body = this.description === undefined ? { name: goodName } : { name: goodName, description: this.description };
-    const response = await api('PATCH', '/goods/update', { query: { id: this.id, projectId }, json: body });
+    const response = await api('PATCH', '/goods/update', { query: { id: this.id, projectId }, json: goodBody(goodName, this.description) });
     const outcome = model.update(this.id, projectId, goodName, this.description);
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chQuery } from '../support/clickhouse.ts';
 import { closeTestDb, createProject } from '../support/db.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { useIngestWorker } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
 import { commandArbitraries, type Real } from './commands.ts';
@@ -16,17 +16,13 @@ import { type ModelGood, ReferenceModel } from './reference-model.ts';
 const TARGET_OPS = Number(process.env.MODEL_OPS ?? 2000);
 const SEED = process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : undefined;
 
-let ingest: IngestProcess;
 let projects: number[];
 
+useIngestWorker();
 beforeAll(async () => {
-  ingest = await startIngest();
   projects = [1, await createProject('model second'), await createProject('model third')];
 });
-afterAll(async () => {
-  await ingest.stop();
-  await closeTestDb();
-});
+afterAll(closeTestDb);
 
 type EventKey = Omit<ModelGood, never>;
 

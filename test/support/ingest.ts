@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type Child, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
 import { ROOT, testEnv } from './env.ts';
 
@@ -39,5 +40,20 @@ export async function startIngest(overrides: Record<string, string> = {}): Promi
       await exited;
     },
     stop: () => child.stop(15_000),
+  };
+}
+
+/** The ingest worker for a test file: started before its first test, stopped after its last. */
+export function useIngestWorker(): () => IngestProcess {
+  let ingest: IngestProcess | undefined;
+  beforeAll(async () => {
+    ingest = await startIngest();
+  });
+  afterAll(async () => {
+    await ingest?.stop();
+  });
+  return () => {
+    if (!ingest) throw new Error('the ingest worker has not started');
+    return ingest;
   };
 }
