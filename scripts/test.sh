@@ -12,6 +12,5 @@ else
   trap 'bash scripts/services.sh down' EXIT
   bash scripts/services.sh up
 fi
-node_modules/.bin/tsc --noEmit -p .
-node_modules/.bin/tsc --noEmit -p functions
+npm run --silent typecheck
 node_modules/.bin/vitest run "$@"

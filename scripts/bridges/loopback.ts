@@ -1,10 +1,11 @@
 // Shared bits of the local protocol bridges: loopback-only listening, small HTTP helpers,
 // reading scripts/local.env, and running a bridge as a CLI with clean shutdown.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readEnvFiles } from '../lib/env-files.ts';
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and "localhost". */
 export function isLoopbackHost(host: string): boolean {
@@ -83,16 +84,7 @@ const LOCAL_ENV = resolve(fileURLToPath(new URL('.', import.meta.url)), '../loca
 
 /** scripts/local.env (if present) overlaid by process.env. */
 export function localEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  try {
-    for (const line of readFileSync(LOCAL_ENV, 'utf8').split('\n')) {
-      const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-      if (m?.[1] !== undefined) env[m[1]] = m[2]?.replace(/^(['"])(.*)\1$/, '$2');
-    }
-  } catch {
-    // no local.env: rely on process.env only
-  }
-  return { ...env, ...process.env };
+  return { ...(existsSync(LOCAL_ENV) ? readEnvFiles([LOCAL_ENV]) : {}), ...process.env };
 }
 
 export function envPort(env: Record<string, string | undefined>, name: string): number {
