@@ -21,6 +21,7 @@ try {
     envFiles: [envFile],
     inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9329),
     ingestWorker: true,
+    api: 'wrangler-dev',
   });
   console.log(`\ngoods-edge is up: ${stack.apiUrl.replace('127.0.0.1', 'localhost')} (Ctrl-C stops everything)\n`);
   let stopping = false;

@@ -50,7 +50,7 @@ describe('the API with a wrong DATABASE_URL', () => {
   let extra: ExtraApi;
 
   beforeAll(async () => {
-    extra = await startExtraApi('bad-database', 3357, {
+    extra = await startExtraApi(3357, {
       DATABASE_URL: `postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test`,
     });
   });

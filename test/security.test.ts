@@ -8,7 +8,7 @@ const ORIGIN = 'https://shop.example';
 let extra: ExtraApi;
 
 beforeAll(async () => {
-  extra = await startExtraApi('secured', 3358, { API_TOKEN: TOKEN, CORS_ORIGINS: `${ORIGIN}, https://admin.example` });
+  extra = await startExtraApi(3358, { API_TOKEN: TOKEN, CORS_ORIGINS: `${ORIGIN}, https://admin.example` });
 });
 afterAll(async () => {
   await extra.stop();

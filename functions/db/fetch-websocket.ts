@@ -44,8 +44,14 @@ export class FetchWebSocket extends EventTarget {
       return this.fail(error instanceof Error ? error.message : String(error));
     }
     socket.addEventListener('message', (event: MessageEvent) => this.emit('message', { data: event.data }));
-    socket.addEventListener('close', () => this.emit('close'));
-    socket.addEventListener('error', (event: Event) => this.fail(`database WebSocket failed: ${(event as ErrorEvent).message}`));
+    socket.addEventListener('close', () => {
+      this.closed = true;
+      this.emit('close');
+    });
+    // After a close (ours or the peer's), a lost connection is the expected end, not a failure.
+    socket.addEventListener('error', (event: Event) => {
+      if (!this.closed) this.fail(`database WebSocket failed: ${(event as ErrorEvent).message}`);
+    });
     this.socket = socket;
     if (this.closed) return socket.close();
     for (const data of this.queued ?? []) socket.send(data);

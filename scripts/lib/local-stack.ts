@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
 import { startUpstashRest } from '../bridges/upstash-rest.ts';
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { startBundledApi } from './bundled-api.ts';
 import { applyClickHouseMigrations } from './clickhouse-migrations.ts';
 import { applyPostgresMigrations } from './postgres-migrations.ts';
 import { type Child, spawnChild, waitForHttp } from './processes.ts';
@@ -13,6 +14,11 @@ export interface StackOptions {
   /** .env files handed to `wrangler dev`, later ones winning. */
   envFiles: string[];
   inspectorPort: number;
+  /**
+   * `wrangler-dev` (rebuilds on change, for development) or `bundle`: the deployable bundle in
+   * workerd through Miniflare, with nothing that reloads under a long test run.
+   */
+  api: 'wrangler-dev' | 'bundle';
   /** Children's output goes here; inherited when absent. */
   logDir?: string;
   ingestWorker: boolean;
@@ -68,28 +74,36 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     );
 
     const apiPort = port(env, 'API_PORT');
-    const wrangler = spawnChild(
-      'wrangler',
-      join(root, 'node_modules/.bin/wrangler'),
-      [
-        'dev',
-        '--ip', '127.0.0.1',
-        '--port', String(apiPort),
-        '--inspector-port', String(options.inspectorPort),
-        '--show-interactive-dev-session=false',
-        ...options.envFiles.flatMap((file) => ['--env-file', file]),
-      ],
-      { env: childEnv, cwd: root, logFile: log('wrangler') },
-    );
-    started.push(wrangler);
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
-    await waitForHttp(`${apiUrl}/healthz`, 60_000, exitHint(wrangler, log('wrangler')), true);
+    let apiUrl: string;
+    if (options.api === 'bundle') {
+      const api = await startBundledApi(root, apiPort, env);
+      started.push(api);
+      apiUrl = api.url;
+    } else {
+      const wrangler = spawnChild(
+        'wrangler',
+        join(root, 'node_modules/.bin/wrangler'),
+        [
+          'dev',
+          '--ip', '127.0.0.1',
+          '--port', String(apiPort),
+          '--inspector-port', String(options.inspectorPort),
+          '--show-interactive-dev-session=false',
+          ...options.envFiles.flatMap((file) => ['--env-file', file]),
+        ],
+        { env: childEnv, cwd: root, logFile: log('wrangler'), ownGroup: false },
+      );
+      started.push(wrangler);
+      apiUrl = `http://127.0.0.1:${apiPort}`;
+      await waitForHttp(`${apiUrl}/healthz`, 60_000, exitHint(wrangler, log('wrangler')), true);
+    }
 
     if (options.ingestWorker) {
       const worker = spawnChild('ingest', join(root, 'node_modules/.bin/tsx'), [join(root, 'worker-ingest/src/main.ts')], {
         env: childEnv,
         cwd: root,
         logFile: log('ingest'),
+        ownGroup: false,
       });
       started.push(worker);
     }

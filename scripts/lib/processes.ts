@@ -10,43 +10,51 @@ export interface Child {
 }
 
 /**
- * Starts a child in its own process group, output to `logFile` (or inherited when absent), so
- * that stopping it also stops whatever it spawned (wrangler's workerd, tsx's node).
+ * Starts a child with its output in `logFile` (or inherited when absent). By default it gets its
+ * own process group, so that stopping it also stops whatever it spawned (wrangler's workerd).
+ * With `ownGroup: false` it stays in ours: a terminal's Ctrl-C then reaches it directly, even
+ * if this process is killed before it can stop its children.
  */
 export function spawnChild(
   name: string,
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd: string; logFile?: string | undefined },
+  options: { env: NodeJS.ProcessEnv; cwd: string; logFile?: string | undefined; ownGroup?: boolean },
 ): Child {
+  const ownGroup = options.ownGroup ?? true;
   let output: 'inherit' | number = 'inherit';
   if (options.logFile) {
     mkdirSync(dirname(options.logFile), { recursive: true });
     output = openSync(options.logFile, 'a');
   }
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', output, output] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: ownGroup, stdio: ['ignore', output, output] });
   if (typeof output === 'number') closeSync(output);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     name,
     process: child,
     async stop(graceMs = 5_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      signalGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+      const gone = () => child.exitCode !== null || child.signalCode !== null;
+      if (gone()) return;
+      // Sharing our group, it may have had the terminal's Ctrl-C already: give it time to finish
+      // on its own before a second signal, which the ingest worker takes as "exit now".
+      if (!ownGroup) await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      if (gone()) return;
+      signal(child, ownGroup, 'SIGTERM');
+      const timer = setTimeout(() => signal(child, ownGroup, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
-      signalGroup(child, 'SIGKILL');
+      if (ownGroup) signal(child, ownGroup, 'SIGKILL');
     },
   };
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+function signal(child: ChildProcess, group: boolean, name: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
-    process.kill(-child.pid, signal);
+    process.kill(group ? -child.pid : child.pid, name);
   } catch {
-    // the group is already gone
+    // already gone
   }
 }
 

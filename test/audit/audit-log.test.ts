@@ -40,7 +40,7 @@ beforeEach(async () => {
 describe('list cache backstop', () => {
   it('drops pages a write could not invalidate once its events are stored', async () => {
     // This API instance cannot reach Redis: its writes succeed without invalidating anything.
-    const cut: ExtraApi = await startExtraApi('no-redis', 3360, { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' });
+    const cut: ExtraApi = await startExtraApi(3360, { UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' });
     try {
       await createGood(1, { name: `${prefix}-a` });
       await waitForEvents(prefix, 1, 30_000);

@@ -78,7 +78,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
   });
 
   it('delivers through the relay when the edge cannot publish at all', async () => {
-    const deaf: ExtraApi = await startExtraApi('no-nats', 3359, { NATS_WS_URL: 'ws://127.0.0.1:9' });
+    const deaf: ExtraApi = await startExtraApi(3359, { NATS_WS_URL: 'ws://127.0.0.1:9' });
     try {
       ingest = await startIngest();
       const load = startLoad(prefix, { base: deaf.url });

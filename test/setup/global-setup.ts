@@ -15,6 +15,7 @@ export default async function setup(): Promise<() => Promise<void>> {
       inspectorPort: 9331,
       logDir: join(ROOT, '.data/logs/test'),
       ingestWorker: false,
+      api: 'bundle',
     });
   } catch (error) {
     await direct.close();
