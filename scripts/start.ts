@@ -18,10 +18,8 @@ try {
   const stack = await startLocalStack({
     root,
     env,
-    envFiles: [envFile],
-    inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9329),
     ingestWorker: true,
-    api: 'wrangler-dev',
+    api: { kind: 'wrangler-dev', envFiles: [envFile], inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9329) },
   });
   console.log(`\ngoods-edge is up: ${stack.apiUrl.replace('127.0.0.1', 'localhost')} (Ctrl-C stops everything)\n`);
   let stopping = false;

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import type { Queryable } from './queryable.ts';
-import { createWorkerClient, errorText } from './worker-client.ts';
+import { createWorkerClient } from './worker-client.ts';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -11,12 +11,9 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>): Promise<T> {
   const client = createWorkerClient(c.env, CONNECT_TIMEOUT_MS);
-  try {
-    await client.connect();
-  } catch (error) {
-    // The driver rejects with the socket's error event when the connection cannot be opened.
-    throw error instanceof Error ? error : new Error(`cannot connect to Postgres: ${errorText(error)}`);
-  }
+  // A failed connect rejects with the socket's error event, not an Error: wrapNonErrors
+  // (http/error-response.ts) turns it into one for the error response.
+  await client.connect();
   try {
     return await work(client);
   } finally {

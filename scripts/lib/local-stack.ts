@@ -11,14 +11,12 @@ export interface StackOptions {
   root: string;
   /** The merged settings (scripts/local.env and overrides); also given to the children. */
   env: Record<string, string>;
-  /** .env files handed to `wrangler dev`, later ones winning. */
-  envFiles: string[];
-  inspectorPort: number;
   /**
-   * `wrangler-dev` (rebuilds on change, for development) or `bundle`: the deployable bundle in
-   * workerd through Miniflare, with nothing that reloads under a long test run.
+   * `wrangler-dev` (rebuilds on change, for development; reads the Worker's settings from
+   * `envFiles`, later ones winning) or `bundle`: the deployable bundle in workerd through
+   * Miniflare, given `env`, with nothing that reloads under a long test run.
    */
-  api: 'wrangler-dev' | 'bundle';
+  api: { kind: 'bundle' } | { kind: 'wrangler-dev'; envFiles: string[]; inspectorPort: number };
   /** Children's output goes here; inherited when absent. */
   logDir?: string;
   ingestWorker: boolean;
@@ -75,10 +73,11 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
 
     const apiPort = port(env, 'API_PORT');
     let apiUrl: string;
-    if (options.api === 'bundle') {
-      const api = await startBundledApi(root, apiPort, env);
-      started.push(api);
-      apiUrl = api.url;
+    const api = options.api;
+    if (api.kind === 'bundle') {
+      const bundled = await startBundledApi(root, apiPort, env);
+      started.push(bundled);
+      apiUrl = bundled.url;
     } else {
       const wrangler = spawnChild(
         'wrangler',
@@ -87,9 +86,9 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
           'dev',
           '--ip', '127.0.0.1',
           '--port', String(apiPort),
-          '--inspector-port', String(options.inspectorPort),
+          '--inspector-port', String(api.inspectorPort),
           '--show-interactive-dev-session=false',
-          ...options.envFiles.flatMap((file) => ['--env-file', file]),
+          ...api.envFiles.flatMap((file) => ['--env-file', file]),
         ],
         { env: childEnv, cwd: root, logFile: log('wrangler'), ownGroup: false },
       );

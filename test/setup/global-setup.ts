@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startPgWsBridge } from '../../scripts/bridges/pg-ws-bridge.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
-import { ENV_FILES, ROOT, testEnv } from '../support/env.ts';
+import { ROOT, testEnv } from '../support/env.ts';
 
 /** Brings up bridges, migrations and the API in workerd for the whole run (services are already up). */
 export default async function setup(): Promise<() => Promise<void>> {
@@ -11,11 +11,9 @@ export default async function setup(): Promise<() => Promise<void>> {
     stack = await startLocalStack({
       root: ROOT,
       env: testEnv,
-      envFiles: ENV_FILES,
-      inspectorPort: 9331,
       logDir: join(ROOT, '.data/logs/test'),
       ingestWorker: false,
-      api: 'bundle',
+      api: { kind: 'bundle' },
     });
   } catch (error) {
     await direct.close();
