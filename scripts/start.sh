@@ -10,4 +10,6 @@ if ! bash scripts/services.sh status >/dev/null 2>&1; then
   trap 'bash scripts/services.sh down' EXIT
   bash scripts/services.sh up
 fi
-node_modules/.bin/tsx scripts/start.ts
+# node itself, not the tsx CLI: the CLI relays Ctrl-C to its child and SIGKILLs it when the
+# child has not acknowledged within 60 ms, which a busy machine can miss.
+node --import tsx scripts/start.ts

@@ -98,7 +98,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     }
 
     if (options.ingestWorker) {
-      const worker = spawnChild('ingest', join(root, 'node_modules/.bin/tsx'), [join(root, 'worker-ingest/src/main.ts')], {
+      const worker = spawnChild('ingest', process.execPath, ['--import', 'tsx', join(root, 'worker-ingest/src/main.ts')], {
         env: childEnv,
         cwd: root,
         logFile: log('ingest'),

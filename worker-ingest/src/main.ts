@@ -1,5 +1,5 @@
 // The ingest worker: JetStream -> ClickHouse goods_log, plus the outbox relay.
-// Run: tsx worker-ingest/src/main.ts  (settings from the environment; without NATS_URL set,
+// Run: node --import tsx worker-ingest/src/main.ts  (settings from the environment; without NATS_URL set,
 // scripts/local.env supplies the local defaults).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
