@@ -1,20 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { waitForHttp } from '../scripts/lib/processes.ts';
+import { portIsFree, waitForHttp } from '../scripts/lib/processes.ts';
 import { ROOT } from './support/env.ts';
 import { waitFor } from './support/wait.ts';
 
 // `npm start` on ports of its own (everything else from scripts/local.env), then Ctrl-C.
 const ports = { API_PORT: 3355, PG_WS_BRIDGE_PORT: 54350, REDIS_REST_PORT: 63820, INGEST_HTTP_PORT: 3356, INSPECTOR_PORT: 9332 };
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 function groupAlive(pgid: number): boolean {
   try {

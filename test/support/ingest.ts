@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { type Child, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { type Child, portIsFree, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
 import { ROOT, testEnv } from './env.ts';
 
 export interface IngestProcess {
@@ -18,6 +18,10 @@ const metricsUrl = `http://127.0.0.1:${testEnv.INGEST_HTTP_PORT}/metrics`;
 
 /** Starts the ingest worker (worker-ingest/src/main.ts) with the test settings, as `npm start` does. */
 export async function startIngest(overrides: Record<string, string> = {}): Promise<IngestProcess> {
+  // Otherwise the readiness check below would be answered by the other process.
+  if (!(await portIsFree(Number(testEnv.INGEST_HTTP_PORT)))) {
+    throw new Error(`port ${testEnv.INGEST_HTTP_PORT} is taken: an ingest worker left over from an interrupted run? Stop it first.`);
+  }
   const child = spawnChild('ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
     // Through the tests' own bridge: the API's bridge counts only the API's connections.
     env: {
