@@ -40,7 +40,6 @@ const b = await setUpBackends({
   batchSize: Number(process.env.INGEST_BATCH_SIZE ?? 1000),
   batchMs: Number(process.env.INGEST_BATCH_MS ?? 1000),
   ackWaitMs: 30_000,
-  relayAfterMs: 86_400_000,
 });
 const ch = createClickHouse(clickhouse);
 let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;

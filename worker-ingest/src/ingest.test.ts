@@ -22,8 +22,7 @@ const logs: Array<Record<string, unknown>> = [];
 const log = createJsonLog((line) => logs.push(JSON.parse(line)));
 
 beforeAll(async () => {
-  // relayAfterMs of a day: the relay leaves other tests' outbox rows alone.
-  b = await setUpBackends({ batchSize: BATCH, batchMs: 300, relayAfterMs: 86_400_000 });
+  b = await setUpBackends({ batchSize: BATCH, batchMs: 300 });
   worker = await startIngestWorker(b.config, { log });
 }, 60_000);
 

@@ -1,13 +1,11 @@
 // ClickHouse or NATS going away under a running worker (each reached through a proxy the test can cut).
-import type { ClickHouseClient } from '@clickhouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
 import { createJsonLog } from './log.ts';
 import {
   consumerState,
   exactlyOnceReport,
   makeEvent,
-  prepareTestClickHouse,
   publishEvents,
   setUpBackends,
   waitFor,
@@ -16,24 +14,16 @@ import {
 import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
-const DAY = 86_400_000;
-let ch: ClickHouseClient;
 const logs: Array<Record<string, unknown>> = [];
 const log = createJsonLog((line) => logs.push(JSON.parse(line)));
 
-beforeAll(async () => {
-  ch = await prepareTestClickHouse();
-});
-afterAll(async () => {
-  await ch.close();
-});
 
 async function withWorker(
   proxied: 'clickhouse' | 'nats',
   overrides: Partial<IngestConfig>,
   run: (b: Backends, worker: IngestWorker, proxy: TcpProxy) => Promise<void>,
 ): Promise<void> {
-  const b = await setUpBackends({ batchSize: 100, batchMs: 100, relayAfterMs: DAY, ...overrides });
+  const b = await setUpBackends({ batchSize: 100, batchMs: 100, ...overrides });
   const target = proxied === 'clickhouse' ? b.config.clickhouse.url : b.config.natsUrl[0]!;
   const proxy = await startTcpProxy(Number(new URL(target).port));
   const config: IngestConfig =
@@ -78,12 +68,12 @@ describe('outages', { timeout: 60_000 }, () => {
       expect(logs.some((l) => l.msg === 'clickhouse_retry')).toBe(true);
 
       proxy.setDown(false);
-      await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids(events))).present === 500, 30_000);
+      await waitFor('all events in goods_log', async () => (await exactlyOnceReport(b.ch, ids(events))).present === 500, 30_000);
       await waitFor('consumer drained', async () => {
         const s = await consumerState(b.jsm, b.config);
         return s.pending === 0 && s.ackPending === 0;
       });
-      expect(await exactlyOnceReport(ch, ids(events))).toEqual({ present: 500, rows: 500, repeated: 0, missing: 0 });
+      expect(await exactlyOnceReport(b.ch, ids(events))).toEqual({ present: 500, rows: 500, repeated: 0, missing: 0 });
       expect(worker.metrics.eventsInserted).toBe(510);
     });
   });
@@ -101,8 +91,8 @@ describe('outages', { timeout: 60_000 }, () => {
       expect(worker.metrics.eventsInserted).toBe(10);
 
       proxy.setDown(false);
-      await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids(events))).present === 500, 40_000);
-      expect(await exactlyOnceReport(ch, ids(events))).toEqual({ present: 500, rows: 500, repeated: 0, missing: 0 });
+      await waitFor('all events in goods_log', async () => (await exactlyOnceReport(b.ch, ids(events))).present === 500, 40_000);
+      expect(await exactlyOnceReport(b.ch, ids(events))).toEqual({ present: 500, rows: 500, repeated: 0, missing: 0 });
       expect(logs.some((l) => l.msg === 'nats_reconnect')).toBe(true);
     });
   });
@@ -120,7 +110,7 @@ describe('outages', { timeout: 60_000 }, () => {
       await waitFor('events after the deletion inserted', () => worker.metrics.eventsInserted === 51, 10_000);
       // The new consumer starts from the beginning of the stream: the first event comes again and is skipped.
       await waitFor('first event skipped', () => worker.metrics.duplicatesSkipped >= 1);
-      expect(await exactlyOnceReport(ch, ids([...first, ...events]))).toEqual({ present: 51, rows: 51, repeated: 0, missing: 0 });
+      expect(await exactlyOnceReport(b.ch, ids([...first, ...events]))).toEqual({ present: 51, rows: 51, repeated: 0, missing: 0 });
       expect(logs.some((l) => l.msg === 'consumer_status' && l.status === 'consumer_deleted')).toBe(true);
     });
   });

@@ -1,33 +1,21 @@
 // The worker as its own process (tsx main.ts): kill -9 and restart, SIGTERM.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
 import { ensureStream } from './nats.ts';
 import {
   consumerState,
   exactlyOnceReport,
   makeEvent,
-  prepareTestClickHouse,
   publishEvents,
   setUpBackends,
   waitFor,
   type Backends,
 } from './testing/backends.ts';
-import { spawnWorker } from './testing/child-worker.ts';
+import { type ChildWorker, spawnWorker } from './testing/child-worker.ts';
 import { startTcpProxy } from './testing/tcp-proxy.ts';
 
-const DAY = 86_400_000;
-let ch: ClickHouseClient;
-
-beforeAll(async () => {
-  ch = await prepareTestClickHouse();
-});
-afterAll(async () => {
-  await ch.close();
-});
-
 async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
-  const b = await setUpBackends({ relayAfterMs: DAY, ...overrides });
+  const b = await setUpBackends(overrides);
   try {
     await ensureStream(b.jsm, b.config.stream, b.config.subject);
     await run(b);
@@ -36,11 +24,24 @@ async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends)
   }
 }
 
-async function drained(b: Backends) {
-  await waitFor('consumer drained', async () => {
-    const s = await consumerState(b.jsm, b.config);
-    return s.pending === 0 && s.ackPending === 0;
-  });
+/**
+ * A fresh worker process after a kill: every event reaches goods_log exactly once and the consumer
+ * drains; `whenDrained` checks the new process before it is stopped.
+ */
+async function restartDeliversAll(b: Backends, ids: string[], whenDrained?: (worker: ChildWorker) => Promise<void>) {
+  const worker = await spawnWorker(b.config);
+  try {
+    await waitFor('all events in goods_log', async () => (await exactlyOnceReport(b.ch, ids)).present === ids.length);
+    await waitFor('consumer drained', async () => {
+      const s = await consumerState(b.jsm, b.config);
+      return s.pending === 0 && s.ackPending === 0;
+    });
+    await whenDrained?.(worker);
+    expect(await exactlyOnceReport(b.ch, ids)).toEqual({ present: ids.length, rows: ids.length, repeated: 0, missing: 0 });
+  } finally {
+    worker.process.kill('SIGTERM');
+    await worker.exited;
+  }
 }
 
 describe('worker process', { timeout: 90_000 }, () => {
@@ -61,7 +62,7 @@ describe('worker process', { timeout: 90_000 }, () => {
         // neither counted nor acked those rows.
         await waitFor('swallowed batch stored', async () => {
           if (!proxy.swallowed) return false;
-          const present = (await exactlyOnceReport(ch, ids)).present;
+          const present = (await exactlyOnceReport(b.ch, ids)).present;
           return present > (await first.metrics()).eventsInserted;
         });
         first.process.kill('SIGKILL');
@@ -70,21 +71,12 @@ describe('worker process', { timeout: 90_000 }, () => {
         first.process.kill('SIGKILL');
         await proxy.close();
       }
-      const atKill = await exactlyOnceReport(ch, ids);
+      const atKill = await exactlyOnceReport(b.ch, ids);
       expect(atKill.present).toBeLessThan(events.length);
       expect(atKill.repeated).toBe(0);
 
-      const second = await spawnWorker(b.config);
-      try {
-        await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids)).present === events.length);
-        await drained(b);
-        // The redelivered copies of the stored batch were recognised and skipped.
-        expect((await second.metrics()).duplicatesSkipped).toBeGreaterThan(0);
-        expect(await exactlyOnceReport(ch, ids)).toEqual({ present: events.length, rows: events.length, repeated: 0, missing: 0 });
-      } finally {
-        second.process.kill('SIGTERM');
-        await second.exited;
-      }
+      // The redelivered copies of the stored batch are recognised and skipped.
+      await restartDeliversAll(b, ids, async (second) => expect((await second.metrics()).duplicatesSkipped).toBeGreaterThan(0));
     });
   });
 
@@ -98,17 +90,9 @@ describe('worker process', { timeout: 90_000 }, () => {
       await waitFor('part of the stream in', async () => (await first.metrics()).eventsInserted >= 1500, 30_000, 5);
       first.process.kill('SIGKILL');
       await first.exited;
-      expect((await exactlyOnceReport(ch, ids)).present).toBeLessThan(events.length);
+      expect((await exactlyOnceReport(b.ch, ids)).present).toBeLessThan(events.length);
 
-      const second = await spawnWorker(b.config);
-      try {
-        await waitFor('all events in goods_log', async () => (await exactlyOnceReport(ch, ids)).present === events.length);
-        await drained(b);
-        expect(await exactlyOnceReport(ch, ids)).toEqual({ present: events.length, rows: events.length, repeated: 0, missing: 0 });
-      } finally {
-        second.process.kill('SIGTERM');
-        await second.exited;
-      }
+      await restartDeliversAll(b, ids);
     });
   });
 
@@ -119,12 +103,12 @@ describe('worker process', { timeout: 90_000 }, () => {
       const events = Array.from({ length: 50 }, () => makeEvent());
       await publishEvents(b.nc, b.config.subject, events);
       await waitFor('events held by the worker', async () => (await worker.metrics()).held === events.length);
-      expect((await exactlyOnceReport(ch, events.map((e) => e.eventId))).present).toBe(0);
+      expect((await exactlyOnceReport(b.ch, events.map((e) => e.eventId))).present).toBe(0);
 
       worker.process.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
 
-      expect(await exactlyOnceReport(ch, events.map((e) => e.eventId))).toEqual({ present: 50, rows: 50, repeated: 0, missing: 0 });
+      expect(await exactlyOnceReport(b.ch, events.map((e) => e.eventId))).toEqual({ present: 50, rows: 50, repeated: 0, missing: 0 });
       expect(await consumerState(b.jsm, b.config)).toMatchObject({ pending: 0, ackPending: 0 });
       expect(worker.logs.find((l) => l.msg === 'batch')).toMatchObject({ size: 50, inserted: 50, duplicates: 0 });
       expect(worker.logs.at(-1)).toMatchObject({ msg: 'stopped' });

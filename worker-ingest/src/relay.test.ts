@@ -4,14 +4,13 @@ import type { GoodEvent } from './event.ts';
 import { exactlyOnceReport, makeEvent, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
-// Rows are back-dated by two days and the relay waits one, so it never touches the outbox rows of
-// other suites sharing goods_test (their rows are seconds old).
-const DAY = 86_400_000;
+// Rows are back-dated by two days; the relay of setUpBackends waits one, so it never touches the
+// outbox rows of other suites sharing goods_test (their rows are seconds old).
 let b: Backends;
 let worker: IngestWorker;
 
 beforeAll(async () => {
-  b = await setUpBackends({ relayAfterMs: DAY });
+  b = await setUpBackends();
   worker = await startIngestWorker(b.config, { log: () => undefined, relayEveryMs: 250 });
 }, 60_000);
 
