@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { logCounts, waitForEvents } from '../support/clickhouse.ts';
+import { expectLoggedOnce } from '../support/clickhouse.ts';
 import { closeTestDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
-import { services } from '../support/services.ts';
+import { services, whileDown } from '../support/services.ts';
 import { sleep } from '../support/wait.ts';
 import { type Load, startLoad } from '../support/load.ts';
 
@@ -19,11 +19,7 @@ let prefix: string;
 async function expectExactlyOnce(load: Load): Promise<void> {
   expect(load.failures).toEqual([]);
   expect(load.acknowledged).toBeGreaterThan(20);
-  const counts = await waitForEvents(prefix, load.expectedEvents);
-  // A moment more, so that a late duplicate would have time to show up.
-  await sleep(1_500);
-  expect(await logCounts(prefix)).toEqual({ rows: load.expectedEvents, events: load.expectedEvents });
-  expect(counts.events).toBe(load.expectedEvents);
+  await expectLoggedOnce(prefix, load.expectedEvents);
 }
 
 beforeEach(async () => {
@@ -54,9 +50,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     ingest = await startIngest();
     const load = startLoad(prefix);
     await sleep(1_000);
-    services('down', 'clickhouse');
-    await sleep(3_000);
-    services('up', 'clickhouse');
+    await whileDown('clickhouse', () => sleep(3_000));
     await sleep(1_000);
     await load.stop();
     await expectExactlyOnce(load);
@@ -67,11 +61,11 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     ingest = await startIngest();
     const load = startLoad(prefix);
     await sleep(1_000);
-    services('down', 'nats');
-    const before = load.acknowledged;
-    await sleep(3_000);
-    expect(load.acknowledged).toBeGreaterThan(before);
-    services('up', 'nats');
+    await whileDown('nats', async () => {
+      const before = load.acknowledged;
+      await sleep(3_000);
+      expect(load.acknowledged).toBeGreaterThan(before);
+    });
     await sleep(1_000);
     await load.stop();
     await expectExactlyOnce(load);

@@ -1,5 +1,6 @@
+import { expect } from 'vitest';
 import { testEnv } from './env.ts';
-import { waitFor } from './wait.ts';
+import { sleep, waitFor } from './wait.ts';
 
 /** Runs a read query against the test ClickHouse database over HTTP; rows as objects. */
 export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
@@ -35,4 +36,18 @@ export function waitForEvents(prefix: string, expected: number, timeoutMs = 90_0
     timeoutMs,
     250,
   );
+}
+
+/**
+ * Waits for `expected` events of `prefix` in goods_log, then, after time enough for a late
+ * duplicate to show up, checks that each is there exactly once. With `atLeast`, more events than
+ * expected are allowed: writes that committed but whose answers were lost in an outage.
+ */
+export async function expectLoggedOnce(prefix: string, expected: number, options: { atLeast?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  const counts = await waitForEvents(prefix, expected, options.timeoutMs);
+  await sleep(1_500);
+  const later = await logCounts(prefix);
+  expect(later.rows).toBe(counts.events);
+  if (options.atLeast) expect(counts.events).toBeGreaterThanOrEqual(expected);
+  else expect(later).toEqual({ rows: expected, events: expected });
 }

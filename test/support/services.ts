@@ -6,3 +6,13 @@ import { ROOT } from './env.ts';
 export function services(...args: string[]): void {
   execFileSync('bash', [join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore' });
 }
+
+/** Stops `service`, runs `during`, then starts the service again, also when `during` fails. */
+export async function whileDown(service: string, during: () => Promise<unknown>): Promise<void> {
+  services('down', service);
+  try {
+    await during();
+  } finally {
+    services('up', service);
+  }
+}
