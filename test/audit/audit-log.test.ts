@@ -99,7 +99,8 @@ describe('goods_log', () => {
 
   it('batches: many events take few inserts', async () => {
     const before = await ingest().metrics();
-    await Promise.all(Array.from({ length: 200 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
+    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
+    expect(created.map((r) => r.status)).toEqual(Array(200).fill(200));
     await logRows(200);
     const after = await ingest().metrics();
     expect(after.eventsInserted! - before.eventsInserted!).toBeGreaterThanOrEqual(200);
