@@ -1,3 +1,4 @@
+import { sleep } from '../utils/time.ts';
 import type { ListCache } from './list-cache.ts';
 
 const RETRY_EVERY_MS = 200;
@@ -25,7 +26,7 @@ export async function invalidateListCache(cache: ListCache, defer: (work: Promis
 async function retryInvalidation(cache: ListCache): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, RETRY_EVERY_MS));
+    await sleep(RETRY_EVERY_MS);
     try {
       await cache.invalidate();
       return;

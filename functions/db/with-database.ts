@@ -1,10 +1,15 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
+import { sleep, withDeadline } from '../utils/time.ts';
 import type { Queryable } from './queryable.ts';
 import { isRefusedSession, refusedSessionDelayMs } from './refused-session.ts';
 import { createWorkerClient } from './worker-client.ts';
 
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * For connecting, the work and any further attempts together: a Postgres that has stopped
+ * answering (frozen, or its listen queue not served) gives a prompt 500, not a request that waits.
+ */
+const DEADLINE_MS = 5_000;
 
 /**
  * Runs `work` on a Postgres connection opened for this request only: workerd cannot reuse a
@@ -12,25 +17,28 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
  */
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await onNewConnection(c, work);
+      return await onNewConnection(c, work, deadline - Date.now());
     } catch (error) {
       const delay = isRefusedSession(error) ? refusedSessionDelayMs(attempt) : undefined;
-      if (delay === undefined) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay === undefined || Date.now() + delay >= deadline) throw error;
+      await sleep(delay);
     }
   }
 }
 
-async function onNewConnection<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>): Promise<T> {
-  const client = createWorkerClient(c.env, CONNECT_TIMEOUT_MS);
-  // A failed connect rejects with the socket's error event, not an Error: wrapNonErrors
-  // (http/error-response.ts) turns it into one for the error response.
-  await client.connect();
+async function onNewConnection<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>, timeoutMs: number): Promise<T> {
+  const client = createWorkerClient(c.env);
   try {
-    return await work(client);
+    // A failed connect rejects with the socket's error event, not an Error: wrapNonErrors
+    // (http/error-response.ts) turns it into one for the error response.
+    const connectAndWork = client.connect().then(() => work(client));
+    return await withDeadline(connectAndWork, timeoutMs, 'Postgres');
   } finally {
+    // Also after a failed connect (then it resolves at once) and after the deadline (then it
+    // drops the socket, and the pending connect or query rejects into the race above).
     c.executionCtx.waitUntil(client.end().catch(() => undefined));
   }
 }

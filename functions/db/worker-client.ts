@@ -3,11 +3,14 @@ import type { Env } from '../env.ts';
 import { FetchWebSocket } from './fetch-websocket.ts';
 import { configureNeon } from './neon-config.ts';
 
-/** A Postgres client for one request inside workerd; connecting is the caller's job. */
-export function createWorkerClient(env: Env, connectTimeoutMs: number): Client {
+/**
+ * A Postgres client for one request inside workerd; connecting, and bounding how long that and
+ * the queries may take, is the caller's job.
+ */
+export function createWorkerClient(env: Env): Client {
   configureNeon(env.PG_WS_PROXY);
   neonConfig.webSocketConstructor = FetchWebSocket as unknown as typeof WebSocket;
-  const client = new Client({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: connectTimeoutMs });
+  const client = new Client({ connectionString: env.DATABASE_URL });
   client.on('error', (error) => console.error(JSON.stringify({ msg: 'postgres connection error', error: errorText(error) })));
   return client;
 }

@@ -3,6 +3,7 @@ import { wsconnect } from '@nats-io/nats-core';
 import type { Redis } from '@upstash/redis/cloudflare';
 import { createWorkerClient, errorText } from '../db/worker-client.ts';
 import type { Env } from '../env.ts';
+import { withDeadline } from '../utils/time.ts';
 
 export type Check = () => Promise<void>;
 
@@ -16,23 +17,17 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 export async function runCheck(check: Check): Promise<CheckResult> {
   const started = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
   try {
-    await Promise.race([check(), timeout]);
+    await withDeadline(check(), CHECK_TIMEOUT_MS, 'check');
     return { status: 'up', ms: Date.now() - started };
   } catch (error) {
     return { status: 'down', ms: Date.now() - started, error: errorText(error) };
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
   }
 }
 
 export function postgresCheck(env: Env, defer: (work: Promise<unknown>) => void): Check {
   return async () => {
-    const client = createWorkerClient(env, CHECK_TIMEOUT_MS);
+    const client = createWorkerClient(env);
     try {
       await client.connect();
       await client.query('SELECT 1');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './env.ts';
 
@@ -14,5 +15,19 @@ export async function whileDown(service: string, during: () => Promise<unknown>)
     await during();
   } finally {
     services('up', service);
+  }
+}
+
+/**
+ * Freezes the Postgres postmaster (SIGSTOP) for `during`: it still holds its port, so new
+ * connections queue unanswered in the listen backlog; sessions already open carry on.
+ */
+export async function whilePostgresFrozen(during: () => Promise<unknown>): Promise<void> {
+  const pid = Number(readFileSync(join(process.env.SERVICES_DATA_DIR ?? join(ROOT, '.data'), 'postgres/data/postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await during();
+  } finally {
+    process.kill(pid, 'SIGCONT');
   }
 }
