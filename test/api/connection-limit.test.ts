@@ -11,13 +11,16 @@ import { sleep } from '../support/wait.ts';
 beforeEach(resetState);
 afterAll(closeTestDb);
 
+const connectionLimit = (limit: number) =>
+  `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT ${limit}', current_database()); END $$`;
+
 async function refuseNewSessions<T>(during: () => Promise<T>): Promise<T> {
   const admin = await testDb().connect();
   try {
-    await admin.query('ALTER DATABASE goods_test CONNECTION LIMIT 0');
+    await admin.query(connectionLimit(0));
     return await during();
   } finally {
-    await admin.query('ALTER DATABASE goods_test CONNECTION LIMIT -1');
+    await admin.query(connectionLimit(-1));
     admin.release();
   }
 }
