@@ -1,8 +1,8 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGood, listGoods } from '../support/api.ts';
+import { bridgeStats, createGood, listGoods, resetBridgeStats } from '../support/api.ts';
 import { closeTestDb, goodsSnapshot, testDb } from '../support/db.ts';
 import { resetState } from '../support/reset.ts';
-import { sleep } from '../support/wait.ts';
+import { waitFor } from '../support/wait.ts';
 
 // Postgres turns sessions away at startup (53300) when its connection slots are full, as a
 // burst of requests can make them. The limit is set on the test database: 0 refuses every new
@@ -27,13 +27,15 @@ async function refuseNewSessions<T>(during: () => Promise<T>): Promise<T> {
 
 describe('Postgres out of connection slots', () => {
   it('holds a burst of requests until slots free up, and every one of them succeeds', async () => {
+    await resetBridgeStats();
     // Released while the burst is still waiting: wrapped, so the release does not wait for it.
     const { burst } = await refuseNewSessions(async () => {
       const burst = Promise.all([
         ...Array.from({ length: 20 }, (_, i) => createGood(1, { name: `burst-${i}` })),
         listGoods(),
       ]);
-      await sleep(400);
+      // Each of the 21 requests has been turned away, and ten of them have come back already.
+      await waitFor('refused sessions to be tried again', async () => (await bridgeStats()).postgres.totalConnections >= 31, 10_000, 10);
       return { burst };
     });
     const resolved = await burst;

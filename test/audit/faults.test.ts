@@ -27,9 +27,12 @@ beforeEach(async () => {
   prefix = `fault-${randomUUID().slice(0, 8)}`;
 });
 afterEach(async () => {
-  services('up');
-  await ingest?.stop();
-  ingest = undefined;
+  try {
+    services('up');
+  } finally {
+    await ingest?.stop();
+    ingest = undefined;
+  }
 });
 afterAll(closeTestDb);
 

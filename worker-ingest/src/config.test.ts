@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 
 const required = {
-  NATS_URL: 'nats://127.0.0.1:42220',
+  NATS_URL: 'nats://127.0.0.1:24220',
   NATS_STREAM: 'GOODS_EVENTS',
   NATS_SUBJECT: 'goods.events',
   CLICKHOUSE_URL: 'http://127.0.0.1:18123',
   CLICKHOUSE_DATABASE: 'goods',
-  DATABASE_URL: 'postgres://goods:goods@127.0.0.1:54329/goods',
+  DATABASE_URL: 'postgres://goods:goods@127.0.0.1:25432/goods',
 };
 
 describe('loadConfig', () => {
   it('fills the defaults', () => {
     expect(loadConfig({ ...required, CLICKHOUSE_PASSWORD: '', PG_WS_PROXY: '' })).toEqual({
-      natsUrl: ['nats://127.0.0.1:42220'],
+      natsUrl: ['nats://127.0.0.1:24220'],
       stream: 'GOODS_EVENTS',
       subject: 'goods.events',
       clickhouse: { url: 'http://127.0.0.1:18123', username: 'default', password: '', database: 'goods' },
-      databaseUrl: 'postgres://goods:goods@127.0.0.1:54329/goods',
+      databaseUrl: 'postgres://goods:goods@127.0.0.1:25432/goods',
       pgWsProxy: undefined,
       batchSize: 1000,
       batchMs: 1000,
@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       ...required,
       NATS_URL: 'nats://a:1,nats://b:2',
-      PG_WS_PROXY: '127.0.0.1:54330',
+      PG_WS_PROXY: '127.0.0.1:25433',
       INGEST_BATCH_SIZE: '50',
       INGEST_BATCH_MS: '250',
       INGEST_CONSUMER: 'other',
@@ -42,7 +42,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       natsUrl: ['nats://a:1', 'nats://b:2'],
-      pgWsProxy: '127.0.0.1:54330',
+      pgWsProxy: '127.0.0.1:25433',
       batchSize: 50,
       batchMs: 250,
       consumer: 'other',
