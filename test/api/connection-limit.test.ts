@@ -34,7 +34,7 @@ describe('Postgres out of connection slots', () => {
         ...Array.from({ length: 20 }, (_, i) => createGood(1, { name: `burst-${i}` })),
         listGoods(),
       ]);
-      // Each of the 21 requests has been turned away, and ten of them have come back already.
+      // 31 sessions for 21 requests: turned away at least ten times, and tried again.
       await waitFor('refused sessions to be tried again', async () => (await bridgeStats()).postgres.totalConnections >= 31, 10_000, 10);
       return { burst };
     });
