@@ -1,11 +1,19 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { portIsFree, waitForHttp } from '../scripts/lib/processes.ts';
-import { ROOT } from './support/env.ts';
+import { ROOT, testEnv } from './support/env.ts';
 import { waitFor } from './support/wait.ts';
 
-// `npm start` on ports of its own (everything else from scripts/local.env), then Ctrl-C.
-const ports = { API_PORT: 3355, PG_WS_BRIDGE_PORT: 54350, REDIS_REST_PORT: 63820, INGEST_HTTP_PORT: 3356, INSPECTOR_PORT: 9332 };
+// `npm start` on ports of its own (test/test.env's START_*; everything else from
+// scripts/local.env), then Ctrl-C.
+const startPort = (name: string) => Number(testEnv[`START_${name}`]);
+const ports = {
+  API_PORT: startPort('API_PORT'),
+  PG_WS_BRIDGE_PORT: startPort('PG_WS_BRIDGE_PORT'),
+  REDIS_REST_PORT: startPort('REDIS_REST_PORT'),
+  INGEST_HTTP_PORT: startPort('INGEST_HTTP_PORT'),
+  INSPECTOR_PORT: startPort('INSPECTOR_PORT'),
+};
 
 function groupAlive(pgid: number): boolean {
   try {
