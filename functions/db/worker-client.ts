@@ -1,6 +1,7 @@
 import { Client, neonConfig } from '@neondatabase/serverless';
 import type { Env } from '../env.ts';
 import { FetchWebSocket } from './fetch-websocket.ts';
+import { errorText } from '../utils/error-text.ts';
 import { configureNeon } from './neon-config.ts';
 
 /**
@@ -13,10 +14,4 @@ export function createWorkerClient(env: Env): Client {
   const client = new Client({ connectionString: env.DATABASE_URL });
   client.on('error', (error) => console.error(JSON.stringify({ msg: 'postgres connection error', error: errorText(error) })));
   return client;
-}
-
-export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
 }

@@ -1,8 +1,10 @@
 import { createClient } from '@clickhouse/client-web';
 import { wsconnect } from '@nats-io/nats-core';
 import type { Redis } from '@upstash/redis/cloudflare';
-import { createWorkerClient, errorText } from '../db/worker-client.ts';
-import type { Env } from '../env.ts';
+import type { Context } from 'hono';
+import { withDatabase } from '../db/with-database.ts';
+import type { AppEnv, Env } from '../env.ts';
+import { errorText } from '../utils/error-text.ts';
 import { withDeadline } from '../utils/time.ts';
 
 export type Check = () => Promise<void>;
@@ -25,15 +27,10 @@ export async function runCheck(check: Check): Promise<CheckResult> {
   }
 }
 
-export function postgresCheck(env: Env, defer: (work: Promise<unknown>) => void): Check {
+/** The same connection path as every request, retries and deadline included. */
+export function postgresCheck(c: Context<AppEnv>): Check {
   return async () => {
-    const client = createWorkerClient(env);
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-    } finally {
-      defer(client.end().catch(() => undefined));
-    }
+    await withDatabase(c, (db) => db.query('SELECT 1'));
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { errorText } from '../utils/error-text.ts';
 import { ApiError } from './api-error.ts';
 
 /** Maps any thrown error to the contract's `{code, message, details}` body; never leaks internals. */
@@ -26,6 +27,6 @@ export const wrapNonErrors: MiddlewareHandler = async (_c, next) => {
   try {
     await next();
   } catch (thrown) {
-    throw thrown instanceof Error ? thrown : new Error(String((thrown as { message?: unknown })?.message ?? thrown));
+    throw thrown instanceof Error ? thrown : new Error(errorText(thrown));
   }
 };

@@ -8,26 +8,26 @@ export function services(...args: string[]): void {
   execFileSync('bash', [join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore' });
 }
 
-/** Stops `service`, runs `during`, then starts the service again, also when `during` fails. */
-export async function whileDown(service: string, during: () => Promise<unknown>): Promise<void> {
-  services('down', service);
+/** Runs `during` between `enter` and `leave`; `leave` also when `during` fails. */
+async function between(enter: () => void, during: () => Promise<unknown>, leave: () => void): Promise<void> {
+  enter();
   try {
     await during();
   } finally {
-    services('up', service);
+    leave();
   }
+}
+
+/** Stops `service`, runs `during`, then starts the service again, also when `during` fails. */
+export function whileDown(service: string, during: () => Promise<unknown>): Promise<void> {
+  return between(() => services('down', service), during, () => services('up', service));
 }
 
 /**
  * Freezes the Postgres postmaster (SIGSTOP) for `during`: it still holds its port, so new
  * connections queue unanswered in the listen backlog; sessions already open carry on.
  */
-export async function whilePostgresFrozen(during: () => Promise<unknown>): Promise<void> {
+export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<void> {
   const pid = Number(readFileSync(join(process.env.SERVICES_DATA_DIR ?? join(ROOT, '.data'), 'postgres/data/postmaster.pid'), 'utf8').split('\n')[0]);
-  process.kill(pid, 'SIGSTOP');
-  try {
-    await during();
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
+  return between(() => process.kill(pid, 'SIGSTOP'), during, () => process.kill(pid, 'SIGCONT'));
 }
