@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Local backing services on private loopback ports: PostgreSQL, Redis, NATS (JetStream +
-# WebSocket) and ClickHouse. Data, logs and pid files live under $SERVICES_DATA_DIR (.data/).
+# Local backing services on private loopback ports: PostgreSQL with PgBouncer in front of it
+# (transaction pooling, as Neon's pooled connection string), Redis, NATS (JetStream + WebSocket)
+# and ClickHouse. Data, logs and pid files live under $SERVICES_DATA_DIR (.data/); what the
+# postgres user writes moves to /var/lib/goods-edge when the checkout is out of its reach.
 #
 #   bash scripts/services.sh up [service...]     start whatever is not running (idempotent)
 #   bash scripts/services.sh down [service...]   stop what this script started (by pid)
@@ -11,8 +13,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SERVICES=(postgres redis nats clickhouse)
-APT_PACKAGES=(postgresql redis-server nats-server clickhouse-server clickhouse-client)
+SERVICES=(postgres pgbouncer redis nats clickhouse)
+APT_PACKAGES=(postgresql pgbouncer redis-server nats-server clickhouse-server clickhouse-client)
 
 # ---------------------------------------------------------------- helpers
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -29,8 +31,8 @@ load_env() { # KEY=VALUE lines of local.env, only for keys not already set
   DATA="${SERVICES_DATA_DIR:-$ROOT/.data}"
   mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"
   # goods:goods@host/goods -> role, password, database (tests use <database>_test)
-  [[ $DATABASE_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
-    || die "cannot parse DATABASE_URL=$DATABASE_URL"
+  [[ $DIRECT_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
+    || die "cannot parse DIRECT_URL=$DIRECT_URL"
   PG_USER=${BASH_REMATCH[2]} PG_PASSWORD=${BASH_REMATCH[3]} PG_DB=${BASH_REMATCH[4]}
 }
 
@@ -80,7 +82,7 @@ need_install() {
   find_pg_bin
   [[ -n $PG_BIN && -x $PG_BIN/initdb ]] || return 0
   local bin
-  for bin in redis-server redis-cli nats-server clickhouse-server curl; do
+  for bin in pgbouncer redis-server redis-cli nats-server clickhouse-server curl; do
     command -v "$bin" >/dev/null || return 0
   done
   return 1
@@ -97,16 +99,39 @@ ensure_binaries() {
 }
 
 # ---------------------------------------------------------------- postgres
-pg_paths() { PG_DIR="$DATA/postgres" PGDATA="$DATA/postgres/data" PG_SOCK="$DATA/postgres/run" PG_LOG="$DATA/postgres/postgres.log"; }
 as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# .data/NAME for what the postgres user writes (Postgres, PgBouncer). A checkout inside a closed
+# home (root's is mode 700) is out of that user's reach: there .data/NAME becomes a link to a
+# per-checkout directory under /var/lib/goods-edge, and the home keeps its permissions.
+pg_owned_dir() { # pg_owned_dir NAME CREATE: prints the real directory (made and owned when CREATE=1)
+  local link="$DATA/$1" real
+  if [[ -L $link ]]; then
+    real=$(readlink -f "$link")
+  elif [[ -e $link || $2 != 1 ]] || as_pg test -x "$DATA"; then
+    real=$link
+  else
+    real="/var/lib/goods-edge/$(printf %s "$DATA" | sha256sum | cut -c1-16)/$1"
+    ln -sfn "$real" "$link"
+  fi
+  if [[ $2 == 1 ]]; then
+    mkdir -p "$real"
+    ((EUID == 0)) && chown postgres:postgres "$real"
+    as_pg test -w "$real" || die "user postgres cannot write $real (is a parent directory closed?)"
+  fi
+  echo "$real"
+}
+pg_paths() { # pg_paths CREATE
+  PG_DIR=$(pg_owned_dir postgres "$1")
+  PGB_DIR=$(pg_owned_dir pgbouncer "$1")
+  PGDATA="$PG_DIR/data" PG_SOCK="$PG_DIR/run" PG_LOG="$PG_DIR/postgres.log"
+}
 pg_pid() { pid_of "$PGDATA/postmaster.pid" postgres; }
 pg_ready() { port_open "$PG_PORT" && as_pg "$PG_BIN/pg_isready" -q -h "$PG_SOCK" -p "$PG_PORT"; }
 psql_su() { as_pg "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 "$@"; }
 
 pg_init() {
-  mkdir -p "$PG_DIR" "$PG_SOCK"
-  ((EUID == 0)) && chown -R postgres:postgres "$PG_DIR"
-  as_pg test -w "$PG_DIR" || die "user postgres cannot write $PG_DIR (is a parent directory closed?)"
+  as_pg mkdir -p "$PG_SOCK"
   [[ -s $PGDATA/PG_VERSION ]] && return 0
   log "postgres: initdb $PGDATA"
   as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
@@ -146,6 +171,50 @@ down_postgres() {
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -s stop
   stop_pid postgres "$pid" "$PG_PORT"
 }
+
+# ---------------------------------------------------------------- pgbouncer
+# What the app reaches (DATABASE_URL), as Neon's pooled connection string: transaction pooling,
+# cleartext password auth (the Neon driver's pipelined connect needs it). A client waits for a
+# server connection at most 4 s (below the API's 5 s deadline); it then gets an error, and its
+# query was never sent. PgBouncer will not run as root: it runs as postgres.
+pgb_pid() { pid_of "$PGB_DIR/pgbouncer.pid" pgbouncer; }
+pgb_ready() { port_open "$PGBOUNCER_PORT"; }
+up_pgbouncer() {
+  if ! pgb_pid >/dev/null; then
+    require_free "$PGBOUNCER_PORT" pgbouncer
+    printf '"%s" "%s"\n' "$PG_USER" "$PG_PASSWORD" | as_pg tee "$PGB_DIR/userlist.txt" >/dev/null
+    as_pg tee "$PGB_DIR/pgbouncer.ini" >/dev/null <<EOF
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+pidfile = $PGB_DIR/pgbouncer.pid
+logfile = $PGB_DIR/pgbouncer.log
+auth_type = plain
+auth_file = $PGB_DIR/userlist.txt
+admin_users = $PG_USER
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+reserve_pool_size = 5
+query_wait_timeout = 4
+server_login_retry = 1
+server_connect_timeout = 5
+log_connections = 0
+log_disconnections = 0
+EOF
+    # A burst of clients needs more descriptors than the usual soft limit of 1024; setpriv,
+    # unlike runuser, keeps the raised limit.
+    (ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+     if ((EUID == 0)); then setpriv --reuid=postgres --regid=postgres --init-groups pgbouncer -d -q "$PGB_DIR/pgbouncer.ini"
+     else pgbouncer -d -q "$PGB_DIR/pgbouncer.ini"; fi) || { tail -n 20 "$PGB_DIR/pgbouncer.log" >&2; die "pgbouncer did not start"; }
+  fi
+  wait_until pgbouncer "$PGB_DIR/pgbouncer.log" pgb_pid pgb_ready
+}
+down_pgbouncer() { local pid; pid=$(pgb_pid) || return 0; stop_pid pgbouncer "$pid" "$PGBOUNCER_PORT"; }
 
 # ---------------------------------------------------------------- redis
 redis_pid() { pid_of "$DATA/redis/redis.pid" redis-server; }
@@ -237,6 +306,7 @@ service_line() { # service_line NAME "PORT..." PIDFN: prints one line, returns 1
 cmd_status() {
   local rc=0
   service_line postgres "$PG_PORT" pg_pid || rc=1
+  service_line pgbouncer "$PGBOUNCER_PORT" pgb_pid || rc=1
   service_line redis "$REDIS_PORT" redis_pid || rc=1
   service_line nats "$NATS_PORT $NATS_WS_PORT $NATS_MONITOR_PORT" nats_pid || rc=1
   service_line clickhouse "$CLICKHOUSE_HTTP_PORT $CLICKHOUSE_TCP_PORT" ch_pid || rc=1
@@ -253,8 +323,7 @@ main() {
     [[ " ${SERVICES[*]} " == *" $s "* ]] || { echo "unknown service: $s (one of: ${SERVICES[*]})" >&2; exit 2; }
   done
   load_env
-  if [[ $cmd == up ]]; then ensure_binaries; else find_pg_bin; fi
-  pg_paths
+  if [[ $cmd == up ]]; then ensure_binaries; pg_paths 1; else find_pg_bin; pg_paths 0; fi
   case $cmd in
     up) for s in "${chosen[@]}"; do "up_$s"; done; cmd_status ;;
     down) for s in "${chosen[@]}"; do "down_$s"; done; log "stopped: ${chosen[*]}" ;;

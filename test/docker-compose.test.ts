@@ -87,6 +87,7 @@ const published: Published[] = Object.entries(services).flatMap(([service, def])
 );
 
 const pgUrl = new URL(local('DATABASE_URL'));
+const directUrl = new URL(local('DIRECT_URL'));
 
 describe('docker-compose.yml images', () => {
   const images = Object.entries(services).filter(([, s]) => s.image);
@@ -129,7 +130,7 @@ describe('docker-compose.yml ports', () => {
     const byService: Record<string, string[]> = {};
     for (const p of published) (byService[p.service] ??= []).push(p.variable);
     expect(byService).toEqual({
-      postgres: ['PG_PORT', 'PG_WS_BRIDGE_PORT'], // wsproxy shares postgres' network namespace
+      postgres: ['PG_PORT', 'PG_WS_BRIDGE_PORT', 'PGBOUNCER_PORT'], // wsproxy and pgbouncer share postgres' network namespace
       redis: ['REDIS_PORT'],
       srh: ['REDIS_REST_PORT'],
       nats: ['NATS_PORT', 'NATS_WS_PORT', 'NATS_MONITOR_PORT'],
@@ -143,9 +144,10 @@ describe('docker-compose.yml ports', () => {
   it('covers every port variable scripts/services.sh uses, on the same service', () => {
     const shPorts = [...new Set([...servicesSh.matchAll(/\b([A-Z][A-Z0-9_]*_PORT)\b/g)].map((m) => m[1] ?? ''))];
     expect(shPorts.sort()).toEqual(
-      ['CLICKHOUSE_HTTP_PORT', 'CLICKHOUSE_TCP_PORT', 'NATS_MONITOR_PORT', 'NATS_PORT', 'NATS_WS_PORT', 'PG_PORT', 'REDIS_PORT'],
+      ['CLICKHOUSE_HTTP_PORT', 'CLICKHOUSE_TCP_PORT', 'NATS_MONITOR_PORT', 'NATS_PORT', 'NATS_WS_PORT', 'PGBOUNCER_PORT', 'PG_PORT', 'REDIS_PORT'],
     );
-    const owners: Record<string, string> = { PG: 'postgres', REDIS: 'redis', NATS: 'nats', CLICKHOUSE: 'clickhouse' };
+    // pgbouncer's port is published by postgres, whose network namespace it shares
+    const owners: Record<string, string> = { PG: 'postgres', PGBOUNCER: 'postgres', REDIS: 'redis', NATS: 'nats', CLICKHOUSE: 'clickhouse' };
     const owner = (v: string) => owners[v.split('_')[0] ?? ''];
     for (const v of shPorts) expect(published.find((p) => p.variable === v)?.service, v).toBe(owner(v));
   });
@@ -153,7 +155,8 @@ describe('docker-compose.yml ports', () => {
   it('agrees with the URLs in local.env', () => {
     const port = (v: string) => Number(local(v));
     const urlPort = (v: string) => Number(new URL(local(v)).port);
-    expect(Number(pgUrl.port)).toBe(port('PG_PORT'));
+    expect(Number(pgUrl.port)).toBe(port('PGBOUNCER_PORT'));
+    expect(Number(directUrl.port)).toBe(port('PG_PORT'));
     expect(local('PG_WS_PROXY')).toBe(`127.0.0.1:${port('PG_WS_BRIDGE_PORT')}`);
     expect(urlPort('UPSTASH_REDIS_REST_URL')).toBe(port('REDIS_REST_PORT'));
     expect(urlPort('NATS_URL')).toBe(port('NATS_PORT'));
@@ -190,10 +193,27 @@ describe('docker-compose.yml services', () => {
     expect(ws).toHaveProperty('LOG_TRAFFIC');
     const allowed = new RegExp(envOf('wsproxy', 'ALLOW_ADDR_REGEX'));
     const ingestDb = new URL(envOf('ingest', 'DATABASE_URL'));
-    expect(allowed.test(pgUrl.host)).toBe(true); // from the host: 127.0.0.1:PG_PORT
+    expect(allowed.test(pgUrl.host)).toBe(true); // from the host: 127.0.0.1:PGBOUNCER_PORT
+    expect(allowed.test(directUrl.host)).toBe(true); // migrations: 127.0.0.1:PG_PORT
     expect(allowed.test(ingestDb.host)).toBe(true); // from the compose network
     expect(allowed.test('example.com:5432')).toBe(false);
     expect(allowed.test(`${pgUrl.host}x`)).toBe(false);
+  });
+
+  it('pgbouncer: in front of postgres with the pool settings scripts/services.sh gives the local one', () => {
+    const pgb = env('pgbouncer');
+    expect(service('pgbouncer').network_mode).toBe('service:postgres');
+    expect([pgb.DB_HOST, pgb.DB_PORT, pgb.LISTEN_PORT]).toEqual(['127.0.0.1', localEnv.PG_PORT, localEnv.PGBOUNCER_PORT]);
+    expect([pgb.DB_USER, pgb.DB_PASSWORD]).toEqual([pgUrl.username, pgUrl.password]);
+    // The local pooler's settings, as services.sh writes them (the services run during tests).
+    const ini = Object.fromEntries(
+      [...read('.data/pgbouncer/pgbouncer.ini').matchAll(/^([a-z_]+) = (.*)$/gm)].map((m) => [m[1]!.toUpperCase(), m[2]!]),
+    );
+    for (const key of ['AUTH_TYPE', 'POOL_MODE', 'ADMIN_USERS', 'MAX_CLIENT_CONN', 'DEFAULT_POOL_SIZE', 'RESERVE_POOL_SIZE', 'QUERY_WAIT_TIMEOUT', 'SERVER_LOGIN_RETRY', 'SERVER_CONNECT_TIMEOUT']) {
+      expect(pgb[key], key).toBe(ini[key]);
+    }
+    expect(ini.POOL_MODE).toBe('transaction');
+    expect(ini.AUTH_TYPE).toBe('plain');
   });
 
   it('srh: the Upstash token of local.env, pointing at the redis service', () => {
@@ -233,8 +253,9 @@ describe('docker-compose.yml services', () => {
     expect(e.NATS_URL).toBe('nats://nats:4222');
     expect(e.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
     const db = new URL(envOf('ingest', 'DATABASE_URL'));
-    expect([db.hostname, db.username, db.password, db.pathname]).toEqual([
+    expect([db.hostname, db.port, db.username, db.password, db.pathname]).toEqual([
       'postgres',
+      localEnv.PGBOUNCER_PORT,
       pgUrl.username,
       pgUrl.password,
       pgUrl.pathname,

@@ -14,7 +14,7 @@ async function migrateWith(databaseUrl: string): Promise<{ code: number; stderr:
   const started = Date.now();
   try {
     await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/migrate-postgres.ts')], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}` },
+      env: { ...process.env, DIRECT_URL: databaseUrl, PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}` },
       timeout: 30_000,
     });
     return { code: 0, stderr: '', ms: Date.now() - started };

@@ -26,7 +26,7 @@ async function schema(): Promise<string[]> {
 
 beforeAll(async () => {
   await testDb().query(`CREATE DATABASE ${SCRATCH}`);
-  const url = new URL(testEnv.DATABASE_URL!);
+  const url = new URL(testEnv.DIRECT_URL!);
   url.pathname = `/${SCRATCH}`;
   scratch = createNodePool(url.toString(), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`);
 });

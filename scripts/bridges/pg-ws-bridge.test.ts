@@ -38,7 +38,7 @@ async function waitForClosed(n: number): Promise<PgWsBridgeStats> {
 }
 
 beforeAll(async () => {
-  bridge = await startPgWsBridge({ port: 0, pgPort: PG_PORT });
+  bridge = await startPgWsBridge({ port: 0, pgPorts: [PG_PORT] });
   neonConfig.webSocketConstructor = WebSocket;
   neonConfig.wsProxy = (host, port) => `127.0.0.1:${bridge.port}/v1?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
@@ -164,7 +164,7 @@ describe('pg-ws-bridge with @neondatabase/serverless', () => {
   });
 
   it('refuses to bind to a non-loopback address', async () => {
-    await expect(startPgWsBridge({ port: 0, host: '0.0.0.0', pgPort: PG_PORT })).rejects.toThrow(/non-loopback/);
-    await expect(startPgWsBridge({ port: 0, host: '::', pgPort: PG_PORT })).rejects.toThrow(/non-loopback/);
+    await expect(startPgWsBridge({ port: 0, host: '0.0.0.0', pgPorts: [PG_PORT] })).rejects.toThrow(/non-loopback/);
+    await expect(startPgWsBridge({ port: 0, host: '::', pgPorts: [PG_PORT] })).rejects.toThrow(/non-loopback/);
   });
 });

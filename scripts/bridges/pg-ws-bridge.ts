@@ -2,7 +2,7 @@
 // Loopback only, allow-listed targets only. GET /stats and POST /stats/reset expose per-connection
 // counts of client->server WebSocket messages, so tests can count Postgres round trips.
 //
-// CLI: tsx scripts/bridges/pg-ws-bridge.ts   (PG_WS_BRIDGE_PORT, PG_PORT; falls back to scripts/local.env)
+// CLI: tsx scripts/bridges/pg-ws-bridge.ts   (PG_WS_BRIDGE_PORT, PG_PORT, PGBOUNCER_PORT; falls back to scripts/local.env)
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,10 +14,10 @@ export interface PgWsBridgeOptions {
   port: number;
   /** Loopback address to listen on; default 127.0.0.1. */
   host?: string;
-  /** Allowed "host:port" targets; default 127.0.0.1 and localhost at `pgPort`. */
+  /** Allowed "host:port" targets; default 127.0.0.1 and localhost at each of `pgPorts`. */
   allow?: string[];
-  /** Local Postgres port for the default allow-list; default env PG_PORT. */
-  pgPort?: number;
+  /** Local Postgres and PgBouncer ports for the default allow-list; default env PG_PORT and PGBOUNCER_PORT. */
+  pgPorts?: number[];
   /** How many closed connections /stats remembers; default 200. */
   keepClosed?: number;
 }
@@ -55,6 +55,11 @@ export interface PgWsBridge {
 
 const PATHS = new Set(['/v1', '/v2']);
 
+/** Postgres itself (the direct URL) and PgBouncer in front of it (the pooled one). */
+export function postgresPorts(env: Record<string, string | undefined>): number[] {
+  return [envPort(env, 'PG_PORT'), envPort(env, 'PGBOUNCER_PORT')];
+}
+
 function reject(socket: Duplex, status: number, reason: string, message: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
@@ -64,8 +69,8 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
 
 export async function startPgWsBridge(options: PgWsBridgeOptions): Promise<PgWsBridge> {
   const host = options.host ?? '127.0.0.1';
-  const pgPort = options.pgPort ?? envPort(localEnv(), 'PG_PORT');
-  const allow = new Set(options.allow ?? [`127.0.0.1:${pgPort}`, `localhost:${pgPort}`]);
+  const pgPorts = options.pgPorts ?? postgresPorts(localEnv());
+  const allow = new Set(options.allow ?? pgPorts.flatMap((port) => [`127.0.0.1:${port}`, `localhost:${port}`]));
   const keepClosed = options.keepClosed ?? 200;
 
   let nextId = 1;
@@ -201,6 +206,6 @@ export async function startPgWsBridge(options: PgWsBridgeOptions): Promise<PgWsB
 if (isMain(import.meta.url)) {
   const env = localEnv();
   runCli('pg-ws-bridge', () =>
-    startPgWsBridge({ port: envPort(env, 'PG_WS_BRIDGE_PORT'), pgPort: envPort(env, 'PG_PORT') }),
+    startPgWsBridge({ port: envPort(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) }),
   );
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
+import { postgresPorts, startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
 import { startUpstashRest } from '../bridges/upstash-rest.ts';
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
 import { startBundledApi } from './bundled-api.ts';
@@ -51,7 +51,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   const childEnv = { ...process.env, ...env, WRANGLER_SEND_METRICS: 'false' };
 
   try {
-    const pgBridge = await startPgWsBridge({ port: port(env, 'PG_WS_BRIDGE_PORT'), pgPort: port(env, 'PG_PORT') });
+    const pgBridge = await startPgWsBridge({ port: port(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) });
     started.push({ stop: () => pgBridge.close() });
     const rest = await startUpstashRest({
       port: port(env, 'REDIS_REST_PORT'),
@@ -114,7 +114,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
 }
 
 async function migratePostgres(env: Record<string, string>, root: string): Promise<void> {
-  const pool = createNodePool(env.DATABASE_URL ?? '', env.PG_WS_PROXY || undefined);
+  // Migrations hold a session-level lock: the direct URL, never the transaction pooler.
+  const pool = createNodePool(env.DIRECT_URL ?? '', env.PG_WS_PROXY || undefined);
   try {
     await applyPostgresMigrations(pool, join(root, 'migrations/postgres'));
   } finally {

@@ -9,7 +9,7 @@ import { resetState } from '../support/reset.ts';
 import { services, whileDown, whilePostgresFrozen } from '../support/services.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
-// Redis and Postgres going away under load: clients get prompt answers (200, or a clean 5xx in
+// Redis, PgBouncer and Postgres going away under load: clients get prompt answers (200, or a clean 5xx in
 // the error shape), never a hang, and everything recovers once the service is back.
 
 const INTERNAL = JSON.stringify({ code: 1, message: 'errors.internal', details: {} });
@@ -59,13 +59,26 @@ describe('backing services going away under load', { timeout: 180_000 }, () => {
     await expectLoggedOnce(prefix, load.expectedEvents);
   });
 
-  it('Postgres restart: clean 500s in the error shape during the outage, no hang, full recovery', async () => {
+  it('Postgres restart behind the pooler: clean 500s in the error shape during the outage, no hang, full recovery', async () => {
     const load = startLoad(prefix, { clients: 8, listShare: 0.5 });
     await sleep(1_500);
     await whileDown('postgres', () => sleep(3_000));
     await sleep(1_500);
     await load.stop();
 
+    expectOnlyPromptInternalErrors(load);
+    await expectRecovered();
+    await expectLoggedOnce(prefix, load.expectedEvents, { atLeast: true });
+  });
+
+  it('PgBouncer restart: clean 500s in the error shape during the outage, no hang, full recovery', async () => {
+    const load = startLoad(prefix, { clients: 8, listShare: 0.5 });
+    await sleep(1_500);
+    await whileDown('pgbouncer', () => sleep(3_000));
+    await sleep(1_500);
+    await load.stop();
+
+    expect(load.failures.length).toBeGreaterThan(0);
     expectOnlyPromptInternalErrors(load);
     await expectRecovered();
     await expectLoggedOnce(prefix, load.expectedEvents, { atLeast: true });

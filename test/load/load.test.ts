@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeStats } from '../support/api.ts';
 import { expectLoggedOnce } from '../support/clickhouse.ts';
-import { closeTestDb, testDb } from '../support/db.ts';
-import { INGEST_APPLICATION, useIngestWorker } from '../support/ingest.ts';
+import { closeTestDb } from '../support/db.ts';
+import { useIngestWorker } from '../support/ingest.ts';
+import { serverSessionCap, serverSessions, testPool } from '../support/pooler.ts';
 import { loadReport, startLoad } from '../support/load.ts';
 import { resetState } from '../support/reset.ts';
 import { sleep, waitFor } from '../support/wait.ts';
@@ -22,14 +23,6 @@ function rssMiB(pid: number): number {
   return Number(kb) / 1024;
 }
 
-async function postgresSessions(): Promise<number> {
-  const { rows } = await testDb().query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-     WHERE datname = current_database() AND backend_type = 'client backend' AND application_name <> $1`,
-    [INGEST_APPLICATION],
-  );
-  return rows[0]!.n;
-}
 
 beforeAll(resetState);
 afterAll(closeTestDb);
@@ -37,7 +30,6 @@ afterAll(closeTestDb);
 describe('sustained load', () => {
   it(`${CLIENTS} clients for ${SECONDS} s: no 5xx, no leaked connections, stable worker, every write logged once`, async () => {
     const prefix = `load-${randomUUID().slice(0, 8)}`;
-    const sessionsBefore = await postgresSessions();
     const load = startLoad(prefix, { clients: CLIENTS, listShare: 0.5, maxRequests: MAX_REQUESTS });
     await sleep(Math.min(3, SECONDS / 3) * 1000);
     const rssWarm = rssMiB(ingest().child.process.pid!);
@@ -52,7 +44,10 @@ describe('sustained load', () => {
     await expectLoggedOnce(prefix, load.expectedEvents, { timeoutMs: 120_000 });
 
     await waitFor('the API connections to close', async () => (await bridgeStats()).postgres.openConnections === 0, 15_000);
-    await waitFor('Postgres sessions back to baseline', async () => (await postgresSessions()) <= sessionsBefore, 15_000);
+    // Nothing queues at the pooler, and it kept to its few server sessions throughout.
+    const pool = await testPool();
+    expect(pool.cl_waiting).toBe(0);
+    expect(serverSessions(pool)).toBeLessThanOrEqual(await serverSessionCap());
     const rssEnd = rssMiB(ingest().child.process.pid!);
     console.log(`ingest worker RSS: ${rssWarm.toFixed(0)} MiB after warm-up, ${rssEnd.toFixed(0)} MiB at the end`);
     expect(rssEnd - rssWarm).toBeLessThan(150);

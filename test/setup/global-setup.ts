@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { startPgWsBridge } from '../../scripts/bridges/pg-ws-bridge.ts';
+import { postgresPorts, startPgWsBridge } from '../../scripts/bridges/pg-ws-bridge.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
 import { ROOT, testEnv } from '../support/env.ts';
 
 /** Brings up bridges, migrations and the API in workerd for the whole run (services are already up). */
 export default async function setup(): Promise<() => Promise<void>> {
-  const direct = await startPgWsBridge({ port: Number(testEnv.TEST_PG_WS_BRIDGE_PORT), pgPort: Number(testEnv.PG_PORT) });
+  const direct = await startPgWsBridge({ port: Number(testEnv.TEST_PG_WS_BRIDGE_PORT), pgPorts: postgresPorts(testEnv) });
   let stack: LocalStack;
   try {
     stack = await startLocalStack({

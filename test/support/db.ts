@@ -4,9 +4,9 @@ import { testEnv } from './env.ts';
 
 let pool: Pool | undefined;
 
-/** The tests' own Postgres pool, through a bridge the API does not use (so its counters stay clean). */
+/** The tests' own Postgres pool: direct, through a bridge the API does not use (so its counters, and the pooler's, stay clean). */
 export function testDb(): Pool {
-  pool ??= createNodePool(testEnv.DATABASE_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 8);
+  pool ??= createNodePool(testEnv.DIRECT_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 8);
   return pool;
 }
 

@@ -11,9 +11,6 @@ export interface IngestProcess {
   stop(): Promise<void>;
 }
 
-/** The worker's Postgres sessions carry this name, so tests can tell them from the API's. */
-export const INGEST_APPLICATION = 'goods-ingest';
-
 const metricsUrl = `http://127.0.0.1:${testEnv.INGEST_HTTP_PORT}/metrics`;
 
 /** Starts the ingest worker (worker-ingest/src/main.ts) with the test settings, as `npm start` does. */
@@ -28,7 +25,6 @@ export async function startIngest(overrides: Record<string, string> = {}): Promi
       PATH: process.env.PATH ?? '',
       ...testEnv,
       PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,
-      DATABASE_URL: `${testEnv.DATABASE_URL}?application_name=${INGEST_APPLICATION}`,
       ...overrides,
     },
     cwd: ROOT,

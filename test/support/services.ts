@@ -24,10 +24,30 @@ export function whileDown(service: string, during: () => Promise<unknown>): Prom
 }
 
 /**
- * Freezes the Postgres postmaster (SIGSTOP) for `during`: it still holds its port, so new
- * connections queue unanswered in the listen backlog; sessions already open carry on.
+ * Freezes the whole Postgres server (SIGSTOP to the postmaster, then to every backend): the
+ * pooler's open sessions stop answering, and new connections queue unanswered in the listen
+ * backlog. Thawed in the reverse order.
  */
 export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<void> {
-  const pid = Number(readFileSync(join(process.env.SERVICES_DATA_DIR ?? join(ROOT, '.data'), 'postgres/data/postmaster.pid'), 'utf8').split('\n')[0]);
-  return between(() => process.kill(pid, 'SIGSTOP'), during, () => process.kill(pid, 'SIGCONT'));
+  const dataDir = join(process.env.SERVICES_DATA_DIR ?? join(ROOT, '.data'), 'postgres/data');
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let frozen: number[] = [];
+  const signal = (pids: number[], name: NodeJS.Signals) => {
+    for (const pid of pids) process.kill(pid, name);
+  };
+  return between(
+    () => {
+      frozen = [postmaster];
+      signal(frozen, 'SIGSTOP');
+      frozen.push(...childrenOf(postmaster));
+      signal(frozen.slice(1), 'SIGSTOP');
+    },
+    during,
+    () => signal([...frozen].reverse(), 'SIGCONT'),
+  );
+}
+
+function childrenOf(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text ? text.split(/\s+/).map(Number) : [];
 }

@@ -1,4 +1,4 @@
-import { Pool, neonConfig } from '@neondatabase/serverless';
+import { Pool, type PoolClient, neonConfig } from '@neondatabase/serverless';
 import ws from 'ws';
 import { configureNeon } from '../../functions/db/neon-config.ts';
 
@@ -7,8 +7,12 @@ export function createNodePool(databaseUrl: string, wsProxy: string | undefined,
   neonConfig.webSocketConstructor = ws;
   configureNeon(wsProxy, false);
   const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 10_000 });
-  // An idle connection that Postgres drops (a restart, say) must not crash the process: the
-  // pool discards it and the next query opens a new one.
-  pool.on('error', (error: Error) => console.error(JSON.stringify({ msg: 'postgres idle connection lost', error: error.message })));
+  // A connection that Postgres or the pooler drops (a restart, say) must not crash the process.
+  // Idle in the pool: the pool discards it and the next query opens a new one. Checked out
+  // between two queries (the relay holds one while it publishes): the client's own error event,
+  // which has no other listener then; its next query fails and the caller rolls back.
+  const lost = (error: Error) => console.error(JSON.stringify({ msg: 'postgres connection lost', error: error.message }));
+  pool.on('error', lost);
+  pool.on('connect', (client: PoolClient) => client.on('error', lost));
   return pool;
 }

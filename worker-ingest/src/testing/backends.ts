@@ -7,7 +7,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pool } from '@neondatabase/serverless';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { startPgWsBridge, type PgWsBridge } from '../../../scripts/bridges/pg-ws-bridge.ts';
+import { postgresPorts, startPgWsBridge, type PgWsBridge } from '../../../scripts/bridges/pg-ws-bridge.ts';
 import { applyClickHouseMigrations } from '../../../scripts/lib/clickhouse-migrations.ts';
 import { readEnvFiles } from '../../../scripts/lib/env-files.ts';
 import { applyPostgresMigrations } from '../../../scripts/lib/postgres-migrations.ts';
@@ -23,8 +23,9 @@ const env = (name: string): string => process.env[name] ?? local[name] ?? '';
 
 export const TEST_CLICKHOUSE_DATABASE = `${env('CLICKHOUSE_DATABASE')}_test`;
 
-export function testDatabaseUrl(): string {
-  const url = new URL(env('DATABASE_URL'));
+/** The `_test` twin of DATABASE_URL (pooled, for the worker) or DIRECT_URL (for migrations). */
+export function testDatabaseUrl(name: 'DATABASE_URL' | 'DIRECT_URL' = 'DATABASE_URL'): string {
+  const url = new URL(env(name));
   url.pathname = `${url.pathname}_test`;
   return url.toString();
 }
@@ -63,10 +64,15 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
   const tag = randomUUID().slice(0, 8);
   const ch = await prepareTestClickHouse();
 
-  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPort: Number(env('PG_PORT')) });
+  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPorts: postgresPorts({ ...local, ...process.env }) });
   const pgWsProxy = `127.0.0.1:${bridge.port}`;
+  const migrator = createNodePool(testDatabaseUrl('DIRECT_URL'), pgWsProxy);
+  try {
+    await applyPostgresMigrations(migrator, `${root}migrations/postgres`);
+  } finally {
+    await migrator.end();
+  }
   const pool = createNodePool(testDatabaseUrl(), pgWsProxy);
-  await applyPostgresMigrations(pool, `${root}migrations/postgres`);
 
   const config: IngestConfig = {
     natsUrl: [env('NATS_URL')],

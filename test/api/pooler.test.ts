@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bridgeStats, createGood, resetBridgeStats, updateGood } from '../support/api.ts';
+import { expectLoggedOnce } from '../support/clickhouse.ts';
+import { closeTestDb, testDb } from '../support/db.ts';
+import { useIngestWorker } from '../support/ingest.ts';
+import { serverSessionCap, serverSessions, testPool, testPoolTransactions } from '../support/pooler.ts';
+import { resetState } from '../support/reset.ts';
+
+// The API reaches Postgres through PgBouncer in transaction mode (DATABASE_URL), as on Neon's
+// pooled connection string: each request still opens its own client connection, but to the
+// pooler, which hands it one of a few long-lived Postgres sessions for its statement.
+
+useIngestWorker();
+beforeAll(resetState);
+afterAll(closeTestDb);
+
+async function postgresBackends(): Promise<number> {
+  const { rows } = await testDb().query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+  );
+  return rows[0]!.n;
+}
+
+describe('the pooler', () => {
+  it('serves many requests on a few reused Postgres sessions', async () => {
+    const transactionsBefore = await testPoolTransactions();
+    await resetBridgeStats();
+    const created = await Promise.all(Array.from({ length: 100 }, (_, i) => createGood(1, { name: `pooled-${i}` })));
+    expect(created.map((r) => r.status)).toEqual(Array(100).fill(200));
+    const ids: number[] = created.map((r) => r.body.id);
+    const updated = await Promise.all(ids.map((id) => updateGood(id, 1, { name: `pooled-${id}-renamed` })));
+    expect(updated.map((r) => r.status)).toEqual(Array(100).fill(200));
+
+    // 200 client connections reached the pooler, and it ran their 200 transactions...
+    expect((await bridgeStats()).postgres.totalConnections).toBe(200);
+    expect((await testPoolTransactions()) - transactionsBefore).toBeGreaterThanOrEqual(200);
+    // ...on at most its pool of server sessions, which stay open for the next requests.
+    const pool = await testPool();
+    expect(serverSessions(pool)).toBeGreaterThan(0);
+    expect(serverSessions(pool)).toBeLessThanOrEqual(await serverSessionCap());
+    // Every Postgres session of the database: the pooler's, the worker's and the tests' own.
+    expect(await postgresBackends()).toBeLessThan(50);
+    expect(pool.cl_waiting).toBe(0);
+  });
+
+  it('takes a burst of 500 concurrent creates: every one succeeds, priorities distinct, each logged once', async () => {
+    const prefix = `burst-${randomUUID().slice(0, 8)}`;
+    const created = await Promise.all(Array.from({ length: 500 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
+    expect(created.map((r) => r.status)).toEqual(Array(500).fill(200));
+    const priorities = new Set(created.map((r) => r.body.priority));
+    expect(priorities.size).toBe(500);
+    await expectLoggedOnce(prefix, 500, { timeoutMs: 60_000 });
+  }, 120_000);
+});
