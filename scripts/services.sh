@@ -6,7 +6,7 @@
 #
 #   bash scripts/services.sh up [service...]     start whatever is not running (idempotent)
 #   bash scripts/services.sh down [service...]   stop what this script started (by pid)
-#   bash scripts/services.sh status   one line per service; non-zero exit if any is down
+#   bash scripts/services.sh status [service...]   one line per service; non-zero exit if any is down
 #
 # Ports and credentials come from scripts/local.env; variables already set in the
 # environment win. SERVICES_TIMEOUT (seconds, default 30) bounds every readiness wait.
@@ -99,7 +99,8 @@ ensure_binaries() {
 }
 
 # ---------------------------------------------------------------- postgres
-as_pg() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
+# from / : the caller's directory may be out of that user's reach
+as_pg() { if ((EUID == 0)); then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 # .data/NAME for what the postgres user writes (Postgres, PgBouncer). A checkout inside a closed
 # home (root's is mode 700) is out of that user's reach: there .data/NAME becomes a link to a
@@ -303,13 +304,19 @@ service_line() { # service_line NAME "PORT..." PIDFN: prints one line, returns 1
   fi
 }
 
-cmd_status() {
-  local rc=0
-  service_line postgres "$PG_PORT" pg_pid || rc=1
-  service_line pgbouncer "$PGBOUNCER_PORT" pgb_pid || rc=1
-  service_line redis "$REDIS_PORT" redis_pid || rc=1
-  service_line nats "$NATS_PORT $NATS_WS_PORT $NATS_MONITOR_PORT" nats_pid || rc=1
-  service_line clickhouse "$CLICKHOUSE_HTTP_PORT $CLICKHOUSE_TCP_PORT" ch_pid || rc=1
+status_line() { # status_line SERVICE: one line; returns 1 when down
+  case $1 in
+    postgres) service_line postgres "$PG_PORT" pg_pid ;;
+    pgbouncer) service_line pgbouncer "$PGBOUNCER_PORT" pgb_pid ;;
+    redis) service_line redis "$REDIS_PORT" redis_pid ;;
+    nats) service_line nats "$NATS_PORT $NATS_WS_PORT $NATS_MONITOR_PORT" nats_pid ;;
+    clickhouse) service_line clickhouse "$CLICKHOUSE_HTTP_PORT $CLICKHOUSE_TCP_PORT" ch_pid ;;
+  esac
+}
+
+cmd_status() { # cmd_status SERVICE...: non-zero if any is down
+  local rc=0 s
+  for s in "$@"; do status_line "$s" || rc=1; done
   return $rc
 }
 
@@ -325,9 +332,9 @@ main() {
   load_env
   if [[ $cmd == up ]]; then ensure_binaries; pg_paths 1; else find_pg_bin; pg_paths 0; fi
   case $cmd in
-    up) for s in "${chosen[@]}"; do "up_$s"; done; cmd_status ;;
+    up) for s in "${chosen[@]}"; do "up_$s"; done; cmd_status "${chosen[@]}" ;;
     down) for s in "${chosen[@]}"; do "down_$s"; done; log "stopped: ${chosen[*]}" ;;
-    status) cmd_status ;;
+    status) cmd_status "${chosen[@]}" ;;
   esac
 }
 

@@ -1,0 +1,68 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, testEnv } from './support/env.ts';
+
+// As root on a fresh machine the usual place for a clone is root's home, mode 700: the postgres
+// user cannot reach a data directory inside it. The services script must still start Postgres
+// and PgBouncer there, without opening the home up, and find the same data again after `down`.
+
+const home = mkdtempSync('/tmp/closed-home-');
+const checkout = join(home, 'goods-edge');
+const ports = { PG_PORT: testEnv.CLOSED_PG_PORT!, PGBOUNCER_PORT: testEnv.CLOSED_PGBOUNCER_PORT! };
+const env = {
+  PATH: process.env.PATH ?? '',
+  ...ports,
+  DIRECT_URL: `postgres://goods:goods@127.0.0.1:${ports.PG_PORT}/goods`,
+};
+const isRoot = process.getuid?.() === 0;
+
+function services(...args: string[]): string {
+  return execFileSync('bash', [join(checkout, 'scripts/services.sh'), ...args], { env, encoding: 'utf8', stdio: 'pipe' });
+}
+
+function sql(port: string, query: string): string {
+  return execFileSync('psql', ['-h', '127.0.0.1', '-p', port, '-U', 'goods', '-d', 'goods', '-qtAX', '-c', query], {
+    env: { ...env, PGPASSWORD: 'goods' },
+    encoding: 'utf8',
+  }).trim();
+}
+
+afterAll(() => {
+  const data = join(checkout, '.data/postgres');
+  const outside = lstatSync(data, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(data) : undefined;
+  try {
+    services('down', 'pgbouncer', 'postgres');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+    if (outside) rmSync(join(outside, '..'), { recursive: true, force: true });
+  }
+});
+
+describe('a checkout inside a mode-700 home directory', () => {
+  it('runs Postgres and PgBouncer, keeps the home closed, and finds its data again after down/up', { timeout: 120_000 }, () => {
+    mkdirSync(join(checkout, 'scripts'), { recursive: true });
+    for (const file of ['services.sh', 'local.env']) cpSync(join(ROOT, 'scripts', file), join(checkout, 'scripts', file));
+    execFileSync('chmod', ['700', home]);
+
+    services('up', 'postgres', 'pgbouncer');
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    if (isRoot) {
+      // out of the closed home, where the postgres user can reach it
+      expect(lstatSync(join(checkout, '.data/postgres')).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(join(checkout, '.data/postgres'))).toMatch(/^\/var\/lib\/goods-edge\/[0-9a-f]{16}\/postgres$/);
+      expect(lstatSync(join(checkout, '.data/pgbouncer')).isSymbolicLink()).toBe(true);
+    }
+    sql(ports.PGBOUNCER_PORT, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
+
+    services('down', 'pgbouncer', 'postgres');
+    const status = spawnSync('bash', [join(checkout, 'scripts/services.sh'), 'status', 'postgres', 'pgbouncer'], { env, encoding: 'utf8' });
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(/^postgres +down/m);
+    expect(status.stdout).toMatch(/^pgbouncer +down/m);
+    services('up', 'postgres', 'pgbouncer');
+    expect(sql(ports.PGBOUNCER_PORT, 'SELECT n FROM kept')).toBe('42');
+    expect(sql(ports.PG_PORT, 'SELECT n FROM kept')).toBe('42');
+  });
+});
