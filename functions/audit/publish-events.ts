@@ -1,5 +1,4 @@
-import { jetstream } from '@nats-io/jetstream';
-import { wsconnect } from '@nats-io/nats-core';
+import { headers, wsconnect } from '@nats-io/nats-core';
 import type { AuditEvent } from '../goods/types.ts';
 
 export interface NatsTarget {
@@ -16,9 +15,12 @@ export function eventSubject(subject: string, event: AuditEvent): string {
 }
 
 /**
- * Publishes audit events to JetStream with `Nats-Msg-Id` = event id, so a re-publish (by the
- * relay, or a retry) is dropped by the stream's duplicate window. Events already sit in the
- * Postgres outbox: a failure here delays them, it does not lose them.
+ * Publishes audit events into the JetStream stream with `Nats-Msg-Id` = event id, so a
+ * re-publish (by the relay, or a retry) is dropped by the stream's duplicate window. They go as
+ * plain publishes, flushed but not acknowledged one by one: the events already sit in the
+ * Postgres outbox, and the ingest worker's relay publishes any that have not reached goods_log
+ * within a few seconds, so a lost publish delays an event, it does not lose it. That saves a
+ * request-reply per event on a connection that lives for this one request.
  */
 export async function publishEvents(target: NatsTarget, events: readonly AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -30,10 +32,12 @@ export async function publishEvents(target: NatsTarget, events: readonly AuditEv
     reconnect: false,
   });
   try {
-    const js = jetstream(nc);
-    await Promise.all(
-      events.map((event) => js.publish(eventSubject(target.subject, event), JSON.stringify(event), { msgID: event.eventId })),
-    );
+    for (const event of events) {
+      const msgHeaders = headers();
+      msgHeaders.set('Nats-Msg-Id', event.eventId);
+      nc.publish(eventSubject(target.subject, event), JSON.stringify(event), { headers: msgHeaders });
+    }
+    await nc.flush();
   } finally {
     await nc.close();
   }

@@ -2,51 +2,49 @@ import type { Redis } from '@upstash/redis/cloudflare';
 
 export const LIST_TTL_SECONDS = 60;
 
-/** A cached page together with the generation it was looked up under. */
+/** A cached page (if one is valid now) together with the generation it was looked up under. */
 export interface CacheLookup {
   generation: string;
   page: string | null;
 }
 
-// The generation counter and the page are read in one atomic step, so a page stored under an
-// older generation can never be served after a write has bumped the counter.
-const LOOKUP_SCRIPT = `
-local generation = redis.call('GET', KEYS[1]) or '0'
-return {generation, redis.call('GET', ARGV[1] .. generation .. ARGV[2])}`;
+/** The list cache's Redis keys: one generation counter, and one key per page. */
+export function listCacheKeys(namespace: string) {
+  return {
+    generation: `${namespace}:list:generation`,
+    page: (limit: number, offset: number) => `${namespace}:list:page:${limit}:${offset}`,
+  };
+}
 
 /**
- * The list cache: pages live under `<ns>:list:<generation>:<limit>:<offset>` for 60 s, and a
- * write invalidates all of them at once by incrementing `<ns>:list:generation` (no SCAN/KEYS).
+ * The list cache. A page is stored for 60 s as `<generation>:<json>`, stamped with the generation
+ * read before Postgres was queried; a write invalidates every page at once by incrementing the
+ * generation (no SCAN/KEYS). A lookup reads the counter and the page in one MGET, a single atomic
+ * command, and serves the page only if its stamp is the current generation: a page computed
+ * before a write can never be served after that write has bumped the counter.
  */
 export class ListCache {
-  private readonly generationKey: string;
-  private readonly pagePrefix: string;
+  private readonly keys: ReturnType<typeof listCacheKeys>;
 
   constructor(
     private readonly redis: Redis,
     namespace: string,
   ) {
-    this.generationKey = `${namespace}:list:generation`;
-    this.pagePrefix = `${namespace}:list:`;
+    this.keys = listCacheKeys(namespace);
   }
 
   async lookup(limit: number, offset: number): Promise<CacheLookup> {
-    const [generation, page] = (await this.redis.eval(LOOKUP_SCRIPT, [this.generationKey], [this.pagePrefix, this.pageSuffix(limit, offset)])) as [
-      string,
-      string | null,
-    ];
-    return { generation: String(generation), page: page ?? null };
+    const [counter, stored] = await this.redis.mget<[string | null, string | null]>(this.keys.generation, this.keys.page(limit, offset));
+    const generation = String(counter ?? '0');
+    const stamp = `${generation}:`;
+    return { generation, page: stored?.startsWith(stamp) ? stored.slice(stamp.length) : null };
   }
 
   async store(generation: string, limit: number, offset: number, page: string): Promise<void> {
-    await this.redis.set(this.pagePrefix + generation + this.pageSuffix(limit, offset), page, { ex: LIST_TTL_SECONDS });
+    await this.redis.set(this.keys.page(limit, offset), `${generation}:${page}`, { ex: LIST_TTL_SECONDS });
   }
 
   async invalidate(): Promise<void> {
-    await this.redis.incr(this.generationKey);
-  }
-
-  private pageSuffix(limit: number, offset: number): string {
-    return `:${limit}:${offset}`;
+    await this.redis.incr(this.keys.generation);
   }
 }

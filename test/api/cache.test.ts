@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listCacheKeys } from '../../functions/cache/list-cache.ts';
 import { bridgeStats, createGood, listGoods, removeGood, reprioritize, resetBridgeStats, updateGood } from '../support/api.ts';
 import { closeTestDb } from '../support/db.ts';
 import { ROOT, testEnv } from '../support/env.ts';
@@ -36,9 +37,10 @@ describe('list cache', () => {
     const stats = await bridgeStats();
     expect(stats.postgres.totalConnections).toBe(0);
 
-    const generation = await redisCommand(['GET', `${testEnv.CACHE_NAMESPACE}:list:generation`]);
-    const key = `${testEnv.CACHE_NAMESPACE}:list:${generation}:10:1`;
-    const ttl = Number(await redisCommand(['TTL', key]));
+    const keys = listCacheKeys(testEnv.CACHE_NAMESPACE!);
+    const generation = await redisCommand(['GET', keys.generation]);
+    expect(await redisCommand(['GET', keys.page(10, 1)])).toBe(`${generation}:${first.text}`);
+    const ttl = Number(await redisCommand(['TTL', keys.page(10, 1)]));
     expect(ttl).toBeGreaterThan(50);
     expect(ttl).toBeLessThanOrEqual(60);
   });

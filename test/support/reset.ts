@@ -1,3 +1,4 @@
+import { listCacheKeys } from '../../functions/cache/list-cache.ts';
 import { resetGoods } from './db.ts';
 import { testEnv } from './env.ts';
 
@@ -13,7 +14,7 @@ export async function redisCommand(command: (string | number)[]): Promise<unknow
   return body.result;
 }
 
-export const cacheGenerationKey = `${testEnv.CACHE_NAMESPACE}:list:generation`;
+export const cacheGenerationKey = listCacheKeys(testEnv.CACHE_NAMESPACE!).generation;
 
 /** A clean catalogue: no goods, empty outbox, and no cached list pages that could still be read. */
 export async function resetState(): Promise<void> {
