@@ -1,38 +1,56 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
 
 export interface BundledApi {
   url: string;
+  /** The workerd process serving it. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
-let bundled: { script: string; compatibilityDate: string; vars: Record<string, string> } | undefined;
+interface Bundle {
+  script: string;
+  compatibilityDate: string;
+  vars: Record<string, string>;
+}
 
-/** The deployable bundle, built once per process by `wrangler deploy --dry-run` (what `wrangler deploy` uploads). */
-function bundle(root: string): NonNullable<typeof bundled> {
-  if (bundled) return bundled;
-  const outdir = join(root, '.data/bundle');
-  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+const bundles = new Map<string, Bundle>();
+
+/**
+ * The deployable bundle of a wrangler config (default: the API's), built once per process by
+ * `wrangler deploy --dry-run` (what `wrangler deploy` uploads).
+ */
+function bundle(root: string, config: string): Bundle {
+  const built = bundles.get(config);
+  if (built) return built;
+  const outdir = join(root, '.data/bundle', basename(config, '.toml'));
+  execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--config', config, '--outdir', outdir], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
     stdio: 'ignore',
   });
-  const config = unstable_readConfig({ config: join(root, 'wrangler.toml') });
-  if (!config.compatibility_date) throw new Error('wrangler.toml has no compatibility_date');
-  const vars = Object.fromEntries(Object.entries(config.vars).map(([key, value]) => [key, String(value)]));
-  bundled = { script: join(outdir, 'index.js'), compatibilityDate: config.compatibility_date, vars };
-  return bundled;
+  const read = unstable_readConfig({ config });
+  if (!read.compatibility_date) throw new Error(`${config} has no compatibility_date`);
+  const vars = Object.fromEntries(Object.entries(read.vars).map(([key, value]) => [key, String(value)]));
+  const result = { script: join(outdir, basename(read.main ?? 'index.ts').replace(/\.ts$/, '.js')), compatibilityDate: read.compatibility_date, vars };
+  bundles.set(config, result);
+  return result;
 }
 
 /**
- * Serves the deployable bundle in workerd through Miniflare, with `settings` as its vars and
+ * Serves a deployable bundle in workerd through Miniflare, with `settings` as its vars and
  * secrets. Unlike `wrangler dev` there is no file watcher or reloading proxy in front of it, so
- * a long test run cannot see a request cut off by a reload.
+ * a long test run cannot see a request cut off by a reload. Port 0 picks a free port.
  */
-export async function startBundledApi(root: string, port: number, settings: Record<string, string>): Promise<BundledApi> {
-  const { script, compatibilityDate, vars } = bundle(root);
+export async function startBundledApi(
+  root: string,
+  port: number,
+  settings: Record<string, string>,
+  config = join(root, 'wrangler.toml'),
+): Promise<BundledApi> {
+  const { script, compatibilityDate, vars } = bundle(root, config);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
@@ -42,5 +60,15 @@ export async function startBundledApi(root: string, port: number, settings: Reco
     port,
   });
   const url = (await mf.ready).origin;
-  return { url, stop: () => mf.dispose() };
+  return { url, pid: workerdChildOf(process.pid), stop: () => mf.dispose() };
+}
+
+/** The newest workerd child of `pid` (Miniflare starts one per instance). */
+function workerdChildOf(pid: number): number | undefined {
+  try {
+    const children = execFileSync('pgrep', ['-P', String(pid), 'workerd'], { encoding: 'utf8' }).trim().split('\n');
+    return Math.max(...children.map(Number));
+  } catch {
+    return undefined; // pgrep found none
+  }
 }

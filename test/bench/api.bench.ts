@@ -1,0 +1,239 @@
+// HTTP benchmark of the API (npm run bench:api; not a test). Needs scripts/services.sh up.
+// autocannon drives each endpoint for BENCH_SECONDS (default 5) at 1, 16 and 64 connections:
+//  - the deployable bundle in workerd through Miniflare (as the tests serve it), pooled;
+//  - the same bundle with DATABASE_URL straight to Postgres (no pooler), for the writes;
+//  - a bare floor Worker (test/bench/floor-worker.ts) through the same clients and bridges;
+//  - `wrangler dev` (what `npm start` runs), whose own proxy and CLI cost CPU of their own.
+// It prints rps, p50 and p99 and non-2xx per endpoint, where the CPU went per request, and the
+// ratios the pooler is judged by. Everything runs on its own database, cache namespace, stream
+// and ports, all removed at the end.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { startBundledApi, type BundledApi } from '../../scripts/lib/bundled-api.ts';
+import { applyPostgresMigrations } from '../../scripts/lib/postgres-migrations.ts';
+import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
+import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
+import { ROOT, testEnv } from '../support/env.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LEVELS = [1, 16, 64];
+const SEEDED = 2_000;
+
+const tag = randomUUID().slice(0, 8);
+const database = `goods_bench_${tag}`;
+const withDatabase = (url: string | undefined) => Object.assign(new URL(url!), { pathname: `/${database}` }).toString();
+const logDir = join(ROOT, '.data/logs/bench');
+mkdirSync(logDir, { recursive: true });
+
+interface Endpoint {
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH';
+  path: (n: number) => string;
+  body?: string;
+}
+
+const endpoints: Record<string, Endpoint> = {
+  create: { name: 'create', method: 'POST', path: () => '/goods/create?projectId=1', body: '{"name":"bench"}' },
+  update: {
+    name: 'update',
+    method: 'PATCH',
+    path: () => `/goods/update?id=${1 + Math.floor(Math.random() * SEEDED)}&projectId=1`,
+    body: '{"name":"bench-renamed"}',
+  },
+  // A page no earlier request asked for: every one a miss.
+  listMiss: { name: 'list (miss)', method: 'GET', path: (n) => `/goods/list?limit=${10 + Math.floor(n / SEEDED)}&offset=${1 + (n % SEEDED)}` },
+  listHit: { name: 'list (hit)', method: 'GET', path: () => '/goods/list?limit=10&offset=1' },
+  writeFloor: { name: 'write floor', method: 'GET', path: () => '/write-floor' },
+  cachedFloor: { name: 'cached floor', method: 'GET', path: () => '/cached-floor' },
+};
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  requests: number;
+  cpu: Map<string, number>;
+}
+
+let counter = 0;
+async function drive(base: string, endpoint: Endpoint, connections: number, seconds: number, meters: CpuMeter[]): Promise<Figures> {
+  const cpu = startCpu(meters);
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: endpoint.method,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, path: endpoint.path(counter++), body: endpoint.body }),
+      },
+    ],
+  });
+  const requests = result['2xx'] + result.non2xx;
+  return {
+    rps: requests / (result.duration || seconds),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    requests,
+    cpu: cpu(),
+  };
+}
+
+const pad = (text: string | number, width: number) => String(text).padStart(width);
+function printHeader(title: string): void {
+  console.log(`\n${title}`);
+  console.log(`${'endpoint'.padEnd(14)}${pad('conns', 6)}${pad('rps', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}`);
+}
+function printRow(name: string, connections: number, f: Figures): void {
+  console.log(`${name.padEnd(14)}${pad(connections, 6)}${pad(f.rps.toFixed(0), 9)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}`);
+}
+
+/** Runs `endpoints` at every level against `base`, after a short warm-up, and prints them. */
+async function section(title: string, base: string, list: Endpoint[], meters: CpuMeter[], levels = LEVELS) {
+  printHeader(title);
+  const figures = new Map<string, Map<number, Figures>>();
+  for (const endpoint of list) {
+    await drive(base, endpoint, 16, 2, meters); // warm-up
+    const byLevel = new Map<number, Figures>();
+    for (const connections of levels) {
+      const f = await drive(base, endpoint, connections, SECONDS, meters);
+      byLevel.set(connections, f);
+      printRow(endpoint.name, connections, f);
+    }
+    figures.set(endpoint.name, byLevel);
+  }
+  return figures;
+}
+
+function printCpu(title: string, f: Figures): void {
+  const parts = [...f.cpu].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
+  const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`  ${title}: ${(total / f.requests).toFixed(2)} ms CPU per request`);
+  for (const [name, ms] of parts) console.log(`    ${name.padEnd(34)}${pad((ms / f.requests).toFixed(2), 7)} ms  ${pad(((100 * ms) / total).toFixed(0), 3)} %`);
+}
+
+// ------------------------------------------------------------------ set-up
+const admin = createNodePool(testEnv.DIRECT_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+const children: Child[] = [];
+const apis: BundledApi[] = [];
+const nc = await connectNats([testEnv.NATS_URL!], 'goods-bench');
+const jsm = await jetstreamManager(nc);
+const stream = `GOODS_BENCH_${tag}`;
+
+async function startBridge(name: string, script: string, portVar: string, env: Record<string, string>): Promise<number> {
+  const port = await freePort();
+  const child = spawnChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bridges', script)], {
+    env: { ...process.env, ...testEnv, ...env, [portVar]: String(port) },
+    cwd: ROOT,
+    logFile: join(logDir, `${name}.log`),
+  });
+  children.push(child);
+  await waitForHttp(`http://127.0.0.1:${port}/stats`, 20_000);
+  return port;
+}
+
+try {
+  console.log(`bench:api: ${SECONDS} s per run, connections ${LEVELS.join('/')}; database ${database}`);
+  // Run beside the test bridges, so the tests' own bridge can reach the postgres database.
+  const bridgeCheck = await fetch(`http://127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}/stats`).catch(() => undefined);
+  if (!bridgeCheck) {
+    children.push(
+      spawnChild('admin-bridge', process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bridges/pg-ws-bridge.ts')], {
+        env: { ...process.env, ...testEnv, PG_WS_BRIDGE_PORT: testEnv.TEST_PG_WS_BRIDGE_PORT! },
+        cwd: ROOT,
+        logFile: join(logDir, 'admin-bridge.log'),
+      }),
+    );
+    await waitForHttp(`http://127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}/stats`, 20_000);
+  }
+  await admin.query(`CREATE DATABASE ${database}`);
+  const migrator = createNodePool(withDatabase(testEnv.DIRECT_URL), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+  await applyPostgresMigrations(migrator, join(ROOT, 'migrations/postgres'));
+  await migrator.query(`INSERT INTO goods (project_id, name) SELECT 1, 'seeded ' || n FROM generate_series(1, ${SEEDED}) n`);
+  await migrator.end();
+
+  const pgBridgePort = await startBridge('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT', {});
+  const restPort = await startBridge('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT', {});
+  const subject = `goods-bench-${tag}.events`;
+  await ensureStream(jsm, stream, subject);
+  const settings: Record<string, string> = {
+    ...testEnv,
+    DATABASE_URL: withDatabase(testEnv.DATABASE_URL),
+    PG_WS_PROXY: `127.0.0.1:${pgBridgePort}`,
+    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${restPort}`,
+    CACHE_NAMESPACE: `bench-${tag}`,
+    NATS_SUBJECT: subject,
+  };
+
+  const pooled = await startBundledApi(ROOT, 0, settings);
+  const direct = await startBundledApi(ROOT, 0, { ...settings, DATABASE_URL: withDatabase(testEnv.DIRECT_URL) });
+  const floor = await startBundledApi(ROOT, 0, settings, join(ROOT, 'test/bench/floor.wrangler.toml'));
+  apis.push(pooled, direct, floor);
+
+  const services = [byName('postgres'), byName('pgbouncer'), byName('redis-server'), byName('nats-server')];
+  const bridges = [byPid('bridge: Postgres WebSocket', children.at(-2)!.process.pid!), byPid('bridge: Upstash REST', children.at(-1)!.process.pid!)];
+  const meters = (api: BundledApi) => [byPid('workerd (the Worker)', api.pid ?? 0), ...bridges, ...services];
+
+  const main = await section('API: deployable bundle in workerd (Miniflare), through PgBouncer', pooled.url, [
+    endpoints.create!, endpoints.update!, endpoints.listMiss!, endpoints.listHit!,
+  ], meters(pooled));
+  const floors = await section('Floors: a bare Worker, same clients and bridges', floor.url, [endpoints.writeFloor!, endpoints.cachedFloor!], meters(floor));
+  const unpooled = await section('Without the pooler: DATABASE_URL straight to Postgres', direct.url, [endpoints.create!, endpoints.listMiss!], meters(direct));
+
+  // wrangler dev, as `npm start` runs it
+  const devPort = await freePort();
+  const envFile = join(logDir, 'bench.env');
+  writeFileSync(envFile, Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n'));
+  const wrangler = spawnChild('wrangler', join(ROOT, 'node_modules/.bin/wrangler'), [
+    'dev', '--ip', '127.0.0.1', '--port', String(devPort), '--inspector-port', String(await freePort()),
+    '--show-interactive-dev-session=false', '--env-file', envFile,
+  ], { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, cwd: ROOT, logFile: join(logDir, 'wrangler.log') });
+  children.push(wrangler);
+  const devUrl = `http://127.0.0.1:${devPort}`;
+  await waitForHttp(`${devUrl}/goods/list`, 60_000);
+  const dev = await section('API under `wrangler dev` (its CLI, proxy and workerd in one group)', devUrl, [endpoints.create!, endpoints.listHit!], [
+    byGroup('wrangler dev (CLI + proxy + workerd)', wrangler.process.pid!), ...bridges, ...services,
+  ]);
+
+  console.log('\nWhere the CPU went (c=16, bundle; the bridges are local stand-ins that production does not run):');
+  printCpu('create', main.get('create')!.get(16)!);
+  printCpu('list (miss)', main.get('list (miss)')!.get(16)!);
+  printCpu('list (hit)', main.get('list (hit)')!.get(16)!);
+  printCpu('write floor', floors.get('write floor')!.get(16)!);
+  printCpu('create under wrangler dev', dev.get('create')!.get(16)!);
+  printCpu('create without the pooler', unpooled.get('create')!.get(16)!);
+
+  const ratio = (label: string, value: number, target: string, ok: boolean) =>
+    console.log(`${label.padEnd(58)}${pad(value.toFixed(2), 7)}  (target ${target})  ${ok ? 'met' : 'MISSED'}`);
+  const createPooled = main.get('create')!;
+  console.log('\nRatios:');
+  const gain = createPooled.get(16)!.rps / unpooled.get('create')!.get(16)!.rps;
+  ratio('create rps at c=16, pooled / without the pooler', gain, '>= 3', gain >= 3);
+  const overFloor = createPooled.get(1)!.p50 / floors.get('write floor')!.get(1)!.p50;
+  ratio('create p50 at c=1 / write floor p50', overFloor, '<= 1.3', overFloor <= 1.3);
+  for (const c of [16, 64]) {
+    const cached = main.get('list (hit)')!.get(c)!.rps / floors.get('cached floor')!.get(c)!.rps;
+    ratio(`cached list rps at c=${c} / cached floor rps`, cached, '>= 0.9', cached >= 0.9);
+  }
+} finally {
+  try {
+    execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`], { stdio: 'ignore' });
+  } catch {
+    // Redis gone: nothing to clean
+  }
+  for (const api of apis) await api.stop().catch(() => undefined);
+  await jsm.streams.delete(stream).catch(() => false);
+  await nc.close();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error) => console.error(`could not drop ${database}: ${error}`));
+  await admin.end();
+  for (const child of children.reverse()) await child.stop().catch(() => undefined);
+}
