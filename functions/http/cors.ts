@@ -2,16 +2,26 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../env.ts';
 
-/** CORS from CORS_ORIGINS: `*`, or a comma-separated list of allowed origins (unset = no CORS headers). */
-export const corsFromEnv: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const configured = c.env.CORS_ORIGINS?.trim();
-  if (!configured) return next();
+type Middleware = MiddlewareHandler<AppEnv>;
+
+// One middleware per distinct CORS_ORIGINS value, built on first use rather than per request.
+const byOrigins = new Map<string, Middleware>();
+
+function corsFor(configured: string): Middleware {
   const origins = configured.split(',').map((o) => o.trim()).filter(Boolean);
-  const origin = origins.includes('*') ? '*' : origins;
   return cors({
-    origin,
+    origin: origins.includes('*') ? '*' : origins,
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'Authorization'],
     maxAge: 600,
-  })(c, next);
+  });
+}
+
+/** CORS from CORS_ORIGINS: `*`, or a comma-separated list of allowed origins (unset = no CORS headers). */
+export const corsFromEnv: Middleware = async (c, next) => {
+  const configured = c.env.CORS_ORIGINS?.trim();
+  if (!configured) return next();
+  let middleware = byOrigins.get(configured);
+  if (!middleware) byOrigins.set(configured, (middleware = corsFor(configured)));
+  return middleware(c, next);
 };

@@ -24,6 +24,7 @@ import { ROOT, testEnv } from '../support/env.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];
 const SEEDED = 2_000;
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 
 const tag = randomUUID().slice(0, 8);
 const database = `goods_bench_${tag}`;
@@ -178,6 +179,9 @@ try {
   const direct = await startBundledApi(ROOT, 0, { ...settings, DATABASE_URL: withDatabase(testEnv.DIRECT_URL) });
   const floor = await startBundledApi(ROOT, 0, settings, join(ROOT, 'test/bench/floor.wrangler.toml'));
   apis.push(pooled, direct, floor);
+  // The cached floor reads a page as large as the list's first page.
+  const firstPage = await (await fetch(`${pooled.url}/goods/list?limit=10&offset=1`)).text();
+  execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'SET', `bench-${tag}:floor-page`, firstPage]);
 
   const services = [byName('postgres'), byName('pgbouncer'), byName('redis-server'), byName('nats-server')];
   const bridges = [byPid('bridge: Postgres WebSocket', children.at(-2)!.process.pid!), byPid('bridge: Upstash REST', children.at(-1)!.process.pid!)];
@@ -209,24 +213,35 @@ try {
   printCpu('list (miss)', main.get('list (miss)')!.get(16)!);
   printCpu('list (hit)', main.get('list (hit)')!.get(16)!);
   printCpu('write floor', floors.get('write floor')!.get(16)!);
+  printCpu('cached floor', floors.get('cached floor')!.get(16)!);
   printCpu('create under wrangler dev', dev.get('create')!.get(16)!);
   printCpu('create without the pooler', unpooled.get('create')!.get(16)!);
 
+  // Each ratio from back-to-back pairs, PAIRS times over (median): the machine's speed drifts
+  // between sections, and a ratio of two runs minutes apart would measure that drift.
+  console.log(`\nRatios (median of ${PAIRS} back-to-back pairs):`);
+  const pairs = async (a: [string, Endpoint], b: [string, Endpoint], connections: number, figure: (f: Figures) => number) => {
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const x = await drive(a[0], a[1], connections, SECONDS, []);
+      const y = await drive(b[0], b[1], connections, SECONDS, []);
+      ratios.push(figure(x) / figure(y));
+    }
+    return ratios.sort((p, q) => p - q)[Math.floor(ratios.length / 2)]!;
+  };
   const ratio = (label: string, value: number, target: string, ok: boolean) =>
     console.log(`${label.padEnd(58)}${pad(value.toFixed(2), 7)}  (target ${target})  ${ok ? 'met' : 'MISSED'}`);
-  const createPooled = main.get('create')!;
-  console.log('\nRatios:');
-  const gain = createPooled.get(16)!.rps / unpooled.get('create')!.get(16)!.rps;
+  const gain = await pairs([pooled.url, endpoints.create!], [direct.url, endpoints.create!], 16, (f) => f.rps);
   ratio('create rps at c=16, pooled / without the pooler', gain, '>= 3', gain >= 3);
-  const overFloor = createPooled.get(1)!.p50 / floors.get('write floor')!.get(1)!.p50;
+  const overFloor = await pairs([pooled.url, endpoints.create!], [floor.url, endpoints.writeFloor!], 1, (f) => f.p50);
   ratio('create p50 at c=1 / write floor p50', overFloor, '<= 1.3', overFloor <= 1.3);
   for (const c of [16, 64]) {
-    const cached = main.get('list (hit)')!.get(c)!.rps / floors.get('cached floor')!.get(c)!.rps;
+    const cached = await pairs([pooled.url, endpoints.listHit!], [floor.url, endpoints.cachedFloor!], c, (f) => f.rps);
     ratio(`cached list rps at c=${c} / cached floor rps`, cached, '>= 0.9', cached >= 0.9);
   }
 } finally {
   try {
-    execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`], { stdio: 'ignore' });
+    execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`, `bench-${tag}:floor-page`], { stdio: 'ignore' });
   } catch {
     // Redis gone: nothing to clean
   }
