@@ -8,8 +8,10 @@ import { createWorkerClient } from './worker-client.ts';
 /**
  * For connecting, the work and any further attempts together: a Postgres that has stopped
  * answering (frozen, or its listen queue not served) gives a prompt 500, not a request that waits.
+ * Longer than the statement budget Postgres enforces (migration 0004), so that a statement that
+ * is merely slow is cancelled and rolled back by Postgres before this gives up on it.
  */
-const DEADLINE_MS = 5_000;
+export const DEADLINE_MS = 5_000;
 
 /**
  * Runs `work` on a Postgres connection opened for this request only: workerd cannot reuse a

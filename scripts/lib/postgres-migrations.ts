@@ -19,6 +19,8 @@ export async function applyPostgresMigrations(pool: Pool, dir: string): Promise<
   const client = await pool.connect();
   const result: MigrationResult = { applied: [], skipped: [] };
   try {
+    // Migrations may run longer than the statement budget the database gives the app (0004).
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
