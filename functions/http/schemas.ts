@@ -12,28 +12,38 @@ function charCount(value: string): number {
   return [...value].length;
 }
 
-function integerParam(min: number, max: number) {
-  return z
-    .string()
-    .regex(/^[0-9]{1,10}$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+/** The message for a value of the wrong type, or "is required" when it is absent. */
+function typeError(message: string) {
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message) };
 }
 
-const id = integerParam(1, INT32_MAX);
+/**
+ * An integer query parameter; `details` names the rule a value broke: missing, not an integer,
+ * below `min` (`belowMin` says how), or above `max`. Digits beyond any int32 still count as an
+ * integer: too large, not malformed.
+ */
+function integerParam(min: number, max: number, belowMin: string) {
+  return z
+    .string(typeError('must be an integer'))
+    .regex(/^-?[0-9]+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().min(min, belowMin).max(max, `must be at most ${max}`));
+}
+
+const id = integerParam(1, INT32_MAX, 'must be positive');
 
 export const projectQuery = z.object({ projectId: id });
 export const goodQuery = z.object({ id, projectId: id });
 export const listQuery = z.object({
-  limit: integerParam(1, 1000).default(10),
+  limit: integerParam(1, 1000, 'must be at least 1').default(10),
   // 1-based position; 0 is read as 1 for clients that count from zero.
-  offset: integerParam(0, INT32_MAX)
+  offset: integerParam(0, INT32_MAX, 'must not be negative')
     .default(1)
     .transform((offset) => Math.max(offset, 1)),
 });
 
 const name = z
-  .string('must be a string')
+  .string(typeError('must be a string'))
   .refine(isStorableText, 'must be valid text without NUL characters')
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, 'must not be empty')
@@ -51,7 +61,7 @@ export const updateBody = z.object({ name, description: description.optional() }
 export const PRIORITY_MAX = 1_000_000_000;
 export const reprioritizeBody = z.object({
   newPriority: z
-    .number('must be an integer')
+    .number(typeError('must be an integer'))
     .int('must be an integer')
     .min(1, 'must be at least 1')
     .max(PRIORITY_MAX, `must be at most ${PRIORITY_MAX}`),

@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { api, createGood, listGoods, removeGood, reprioritize, updateGood } from '../support/api.ts';
 import { closeTestDb, createProject, testDb } from '../support/db.ts';
+import { API_URL } from '../support/env.ts';
 import { resetState } from '../support/reset.ts';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -52,6 +53,44 @@ describe('create', () => {
     await createGood(1, { name: 'a' });
     const response = await createGood(other, { name: 'b' });
     expectGood(response.body, { projectId: other, priority: 2 });
+  });
+});
+
+describe('request bodies', () => {
+  // Clients of the original service, written in Go, never set Content-Type.
+  it.each([
+    ['the form type `curl -d` sends', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['text/plain', { 'content-type': 'text/plain' }],
+  ])('are read as JSON with %s', async (_, headers) => {
+    const response = await api('POST', '/goods/create', { query: { projectId: 1 }, raw: '{"name":"from curl"}', headers });
+    expect(response.status).toBe(200);
+    expectGood(response.body, { name: 'from curl', description: '' });
+  });
+
+  it('are read as JSON without any Content-Type', async () => {
+    // A byte body: fetch adds no Content-Type of its own.
+    const response = await fetch(`${API_URL}/goods/update?id=1&projectId=1`, { method: 'PATCH', body: new TextEncoder().encode('{"name":"renamed"}') });
+    expect(response.status).toBe(404); // read and validated: the good does not exist yet
+    await createGood(1, { name: 'n' });
+    const again = await fetch(`${API_URL}/goods/update?id=1&projectId=1`, { method: 'PATCH', body: new TextEncoder().encode('{"name":"renamed"}') });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { name: string }).name).toBe('renamed');
+  });
+
+  it('treat "description": null as absent: "" on create, unchanged on update', async () => {
+    const created = await createGood(1, { name: 'n', description: null });
+    expect(created.status).toBe(200);
+    expect(created.body.description).toBe('');
+    await updateGood(1, 1, { name: 'n', description: 'kept' });
+    const updated = await updateGood(1, 1, { name: 'renamed', description: null });
+    expect(updated.status).toBe(200);
+    expectGood(updated.body, { name: 'renamed', description: 'kept' });
+  });
+
+  it('that are not a JSON object are 400 errors.request.invalid naming the body', async () => {
+    const response = await api('POST', '/goods/create', { query: { projectId: 1 }, raw: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 2, message: 'errors.request.invalid', details: { body: 'is not valid JSON' } });
   });
 });
 
