@@ -12,22 +12,29 @@ function charCount(value: string): number {
   return [...value].length;
 }
 
+// The rules a 400's `details` names, each spelled once.
+const IS_REQUIRED = 'is required';
+const NOT_AN_INTEGER = 'must be an integer';
+const atLeast = (min: number) => `must be at least ${min}`;
+const atMost = (max: number) => `must be at most ${max}`;
+
 /** The message for a value of the wrong type, or "is required" when it is absent. */
 function typeError(message: string) {
-  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message) };
+  return { error: (issue: { input?: unknown }) => (issue.input === undefined ? IS_REQUIRED : message) };
 }
 
 /**
  * An integer query parameter; `details` names the rule a value broke: missing, not an integer,
  * below `min` (`belowMin` says how), or above `max`. Digits beyond any int32 still count as an
- * integer: too large, not malformed.
+ * integer: too large, not malformed (BigInt, since past ~309 digits a Number is Infinity).
  */
 function integerParam(min: number, max: number, belowMin: string) {
   return z
-    .string(typeError('must be an integer'))
-    .regex(/^-?[0-9]+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().min(min, belowMin).max(max, `must be at most ${max}`));
+    .string(typeError(NOT_AN_INTEGER))
+    .regex(/^-?[0-9]+$/, NOT_AN_INTEGER)
+    .transform(BigInt)
+    .pipe(z.bigint().min(BigInt(min), belowMin).max(BigInt(max), atMost(max)))
+    .transform(Number);
 }
 
 const id = integerParam(1, INT32_MAX, 'must be positive');
@@ -35,24 +42,24 @@ const id = integerParam(1, INT32_MAX, 'must be positive');
 export const projectQuery = z.object({ projectId: id });
 export const goodQuery = z.object({ id, projectId: id });
 export const listQuery = z.object({
-  limit: integerParam(1, 1000, 'must be at least 1').default(10),
+  limit: integerParam(1, 1000, atLeast(1)).default(10),
   // 1-based position; 0 is read as 1 for clients that count from zero.
   offset: integerParam(0, INT32_MAX, 'must not be negative')
     .default(1)
     .transform((offset) => Math.max(offset, 1)),
 });
 
-const name = z
-  .string(typeError('must be a string'))
-  .refine(isStorableText, 'must be valid text without NUL characters')
+/** A string Postgres can store. */
+function storableText() {
+  return z.string(typeError('must be a string')).refine(isStorableText, 'must be valid text without NUL characters');
+}
+
+const name = storableText()
   .transform((value) => value.trim())
   .refine((value) => value.length > 0, 'must not be empty')
   .refine((value) => charCount(value) <= 255, 'must be at most 255 characters');
 
-const description = z
-  .string('must be a string')
-  .refine(isStorableText, 'must be valid text without NUL characters')
-  .refine((value) => charCount(value) <= 1000, 'must be at most 1000 characters');
+const description = storableText().refine((value) => charCount(value) <= 1000, 'must be at most 1000 characters');
 
 export const createBody = z.object({ name, description: description.default('') });
 export const updateBody = z.object({ name, description: description.optional() });
@@ -61,8 +68,8 @@ export const updateBody = z.object({ name, description: description.optional() }
 export const PRIORITY_MAX = 1_000_000_000;
 export const reprioritizeBody = z.object({
   newPriority: z
-    .number(typeError('must be an integer'))
-    .int('must be an integer')
-    .min(1, 'must be at least 1')
-    .max(PRIORITY_MAX, `must be at most ${PRIORITY_MAX}`),
+    .number(typeError(NOT_AN_INTEGER))
+    .int(NOT_AN_INTEGER)
+    .min(1, atLeast(1))
+    .max(PRIORITY_MAX, atMost(PRIORITY_MAX)),
 });

@@ -51,6 +51,7 @@ describe('request bodies', () => {
     expect(await (await post('/create', '{"name":"a","description":null}')).json()).toEqual({ name: 'a', description: '' });
     expect(await (await post('/update', '{"name":"a","description":null}')).json()).toEqual({ name: 'a' });
     expect(await details(await post('/create', '{"name":null}'))).toEqual({ name: 'is required' });
+    expect(await details(await post('/update', '{"name":null,"description":"d"}'))).toEqual({ name: 'is required' });
     expect(await details(await post('/reprioritize', '{"newPriority":null}'))).toEqual({ newPriority: 'is required' });
   });
 
@@ -58,6 +59,8 @@ describe('request bodies', () => {
     expect(await details(await post('/create', '{}'))).toEqual({ name: 'is required' });
     expect(await details(await post('/create', '{"name":5}'))).toEqual({ name: 'must be a string' });
     expect(await details(await post('/create', '{"name":"   "}'))).toEqual({ name: 'must not be empty' });
+    expect(await details(await post('/create', '{"name":"a","description":5}'))).toEqual({ description: 'must be a string' });
+    expect(await details(await post('/create', '{"name":"a\\u0000"}'))).toEqual({ name: 'must be valid text without NUL characters' });
     expect(await details(await post('/reprioritize', '{"newPriority":"2"}'))).toEqual({ newPriority: 'must be an integer' });
     expect(await details(await post('/reprioritize', '{"newPriority":0}'))).toEqual({ newPriority: 'must be at least 1' });
   });
@@ -75,12 +78,17 @@ describe('query parameters', () => {
     ['?id=0&projectId=1', { id: 'must be positive' }],
     ['?id=1&projectId=2147483648', { projectId: 'must be at most 2147483647' }],
     ['?id=99999999999999999999&projectId=1', { id: 'must be at most 2147483647' }],
+    ['?id=%2B1&projectId=1', { id: 'must be an integer' }],
+    ['?id=+1&projectId=1', { id: 'must be an integer' }],
+    ['?id=0x10&projectId=1', { id: 'must be an integer' }],
+    ['?id=-1&projectId=abc', { id: 'must be positive', projectId: 'must be an integer' }],
   ])('id and projectId %s', async (query, expected) => {
     expect(await details(await app.request(`/good${query}`))).toEqual(expected);
   });
 
   it('id and projectId at the edges of their range', async () => {
     expect(await (await app.request('/good?id=1&projectId=2147483647')).json()).toEqual({ id: 1, projectId: 2147483647 });
+    expect(await (await app.request('/good?id=007&projectId=1')).json()).toEqual({ id: 7, projectId: 1 });
   });
 
   it.each([
@@ -91,8 +99,17 @@ describe('query parameters', () => {
     ['?offset=-1', { offset: 'must not be negative' }],
     ['?offset=1.5', { offset: 'must be an integer' }],
     ['?offset=2147483648', { offset: 'must be at most 2147483647' }],
+    ['?offset=', { offset: 'must be an integer' }],
   ])('limit and offset %s', async (query, expected) => {
     expect(await details(await app.request(`/list${query}`))).toEqual(expected);
+  });
+
+  it('read digits past any Number (Infinity) as out of range, not malformed', async () => {
+    const digits = '9'.repeat(400);
+    expect(await details(await app.request(`/good?id=1&projectId=${digits}`))).toEqual({ projectId: 'must be at most 2147483647' });
+    expect(await details(await app.request(`/good?id=-${digits}&projectId=1`))).toEqual({ id: 'must be positive' });
+    expect(await details(await app.request(`/list?limit=${digits}`))).toEqual({ limit: 'must be at most 1000' });
+    expect(await details(await app.request(`/list?offset=-${digits}`))).toEqual({ offset: 'must not be negative' });
   });
 
   it('limit and offset default to 10 and 1, and offset 0 reads as 1', async () => {

@@ -14,6 +14,11 @@ function expectGood(good: any, expected: Record<string, unknown>) {
   expect(Math.abs(Date.parse(good.createdAt) - Date.now())).toBeLessThan(60_000);
 }
 
+/** A byte body: fetch adds no Content-Type of its own, like the original service's Go clients. */
+function withoutContentType(method: string, pathAndQuery: string, body: string): Promise<Response> {
+  return fetch(`${API_URL}${pathAndQuery}`, { method, body: new TextEncoder().encode(body) });
+}
+
 beforeEach(resetState);
 afterAll(closeTestDb);
 
@@ -68,13 +73,12 @@ describe('request bodies', () => {
   });
 
   it('are read as JSON without any Content-Type', async () => {
-    // A byte body: fetch adds no Content-Type of its own.
-    const response = await fetch(`${API_URL}/goods/update?id=1&projectId=1`, { method: 'PATCH', body: new TextEncoder().encode('{"name":"renamed"}') });
-    expect(response.status).toBe(404); // read and validated: the good does not exist yet
-    await createGood(1, { name: 'n' });
-    const again = await fetch(`${API_URL}/goods/update?id=1&projectId=1`, { method: 'PATCH', body: new TextEncoder().encode('{"name":"renamed"}') });
-    expect(again.status).toBe(200);
-    expect(((await again.json()) as { name: string }).name).toBe('renamed');
+    const created = await withoutContentType('POST', '/goods/create?projectId=1', '{"name":"from go"}');
+    expect(created.status).toBe(200);
+    expectGood(await created.json(), { id: 1, name: 'from go', description: '' });
+    const updated = await withoutContentType('PATCH', '/goods/update?id=1&projectId=1', '{"name":"renamed"}');
+    expect(updated.status).toBe(200);
+    expectGood(await updated.json(), { id: 1, name: 'renamed', description: '' });
   });
 
   it('treat "description": null as absent: "" on create, unchanged on update', async () => {
@@ -91,6 +95,21 @@ describe('request bodies', () => {
     const response = await api('POST', '/goods/create', { query: { projectId: 1 }, raw: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ code: 2, message: 'errors.request.invalid', details: { body: 'is not valid JSON' } });
+  });
+});
+
+describe('query parameters', () => {
+  it.each([
+    ['DELETE', '/goods/remove', { projectId: 1 }, { id: 'is required' }],
+    ['DELETE', '/goods/remove', { id: -1, projectId: 1 }, { id: 'must be positive' }],
+    ['DELETE', '/goods/remove', { id: 'abc', projectId: 1 }, { id: 'must be an integer' }],
+    ['DELETE', '/goods/remove', { id: 1, projectId: '99999999999999999999' }, { projectId: 'must be at most 2147483647' }],
+    ['GET', '/goods/list', { limit: -1 }, { limit: 'must be at least 1' }],
+    ['GET', '/goods/list', { offset: -1 }, { offset: 'must not be negative' }],
+  ])('%s %s %j is 400 naming the rule the value broke', async (method, path, query, details) => {
+    const response = await api(method, path, { query });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 2, message: 'errors.request.invalid', details });
   });
 });
 
