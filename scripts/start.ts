@@ -1,5 +1,6 @@
 // The local stack for development: see scripts/start.sh. Settings are scripts/local.env, with
-// any of its variables overridable from the environment (e.g. API_PORT=4000 npm start).
+// any of its variables overridable from the environment (e.g. API_PORT=4000 npm start), plus the
+// documented settings that have no local default, secrets among them (API_TOKEN=… npm start).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEnvFiles } from './lib/env-files.ts';
@@ -7,7 +8,12 @@ import { startLocalStack } from './lib/local-stack.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const defaults = readEnvFiles([`${root}scripts/local.env`]);
-const env = Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, process.env[key] ?? value]));
+/** Settings of the README's table that local.env leaves unset. */
+const WITHOUT_DEFAULT = ['API_TOKEN', 'CORS_ORIGINS', 'NATS_USER', 'NATS_PASSWORD', 'INGEST_BATCH_SIZE', 'INGEST_BATCH_MS', 'INGEST_CONSUMER', 'RELAY_AFTER_MS', 'INGEST_HTTP_PORT'];
+const env = Object.fromEntries([
+  ...Object.entries(defaults).map(([key, value]) => [key, process.env[key] ?? value]),
+  ...WITHOUT_DEFAULT.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]])),
+]);
 
 // wrangler reads the Worker's settings from a file: hand it the merged ones.
 mkdirSync(`${root}.data`, { recursive: true });
