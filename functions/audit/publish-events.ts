@@ -30,6 +30,8 @@ export async function publishEvents(target: NatsTarget, events: readonly AuditEv
     pass: target.pass,
     timeout: CONNECT_TIMEOUT_MS,
     reconnect: false,
+    // No stack captured for each flush: this connection lives for one request.
+    noAsyncTraces: true,
   });
   try {
     for (const event of events) {
