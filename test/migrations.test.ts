@@ -67,6 +67,21 @@ describe('postgres migrations', () => {
     }
   });
 
+  it('keep counters exact and priorities distinct under multi-row statements', async () => {
+    const stats = async () => (await scratch.query('SELECT total::int, removed::int FROM goods_stats')).rows[0];
+    const counted = async () =>
+      (await scratch.query('SELECT count(*)::int AS total, (count(*) FILTER (WHERE removed))::int AS removed FROM goods')).rows[0];
+    await scratch.query("INSERT INTO goods (project_id, name) SELECT 1, 'bulk ' || n FROM generate_series(1, 20000) n");
+    await scratch.query("INSERT INTO goods (project_id, name, removed) SELECT 1, 'gone ' || n, true FROM generate_series(1, 50) n");
+    await scratch.query("UPDATE goods SET removed = true WHERE name IN ('bulk 1', 'bulk 2')");
+    await scratch.query("DELETE FROM goods WHERE name LIKE 'bulk 1%'");
+    expect(await stats()).toEqual(await counted());
+    const { rows } = await scratch.query('SELECT count(*)::int AS n, count(DISTINCT priority)::int AS distinct FROM goods');
+    expect(rows[0].distinct).toBe(rows[0].n);
+    await scratch.query('TRUNCATE goods');
+    expect(await stats()).toEqual({ total: 0, removed: 0 });
+  });
+
   it('let the database, not the client, set priority', async () => {
     const { rows } = await scratch.query<{ priority: number }>(
       "INSERT INTO goods (project_id, name, priority) VALUES (1, 'a', 500), (1, 'b', 7) RETURNING priority",
