@@ -1,19 +1,17 @@
 import type { Queryable } from '../db/queryable.ts';
 import type { GoodsPage } from './types.ts';
 
-// Counts come from the trigger-maintained goods_stats row; the page walks the priority index.
+// Counts come from the trigger-maintained goods_stats row; the page is a range of the
+// maintained positions (migration 0006), as cheap at position 990,000 as at 1.
 const LIST_SQL = `
   SELECT s.total, s.removed,
-         COALESCE((SELECT json_agg(goods_json(g) ORDER BY g.priority, g.id)
-                   FROM (SELECT * FROM goods ORDER BY priority, id LIMIT $1 OFFSET $2) g), '[]') AS goods
+         COALESCE((SELECT json_agg(goods_json(g) ORDER BY g.position)
+                   FROM (SELECT * FROM goods WHERE position >= $2 ORDER BY position LIMIT $1) g), '[]') AS goods
   FROM goods_stats s`;
 
 /** `offset` is the 1-based position of the first good. */
 export async function listGoods(db: Queryable, page: { limit: number; offset: number }): Promise<GoodsPage> {
-  const { rows } = await db.query<{ total: string; removed: string; goods: GoodsPage['goods'] }>(LIST_SQL, [
-    page.limit,
-    page.offset - 1,
-  ]);
+  const { rows } = await db.query<{ total: string; removed: string; goods: GoodsPage['goods'] }>(LIST_SQL, [page.limit, page.offset]);
   const row = rows[0];
   if (!row) throw new Error('goods_stats row is missing');
   return {

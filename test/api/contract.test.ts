@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { api, createGood, listGoods, removeGood, reprioritize, updateGood } from '../support/api.ts';
-import { closeTestDb, createProject, testDb } from '../support/db.ts';
+import { closeTestDb, createProject, misplacedGoods, testDb } from '../support/db.ts';
 import { API_URL } from '../support/env.ts';
 import { resetState } from '../support/reset.ts';
 
@@ -269,6 +269,21 @@ describe('list', () => {
 
     const past = await listGoods({ offset: 100 });
     expect(past.body.goods).toEqual([]);
+  });
+});
+
+describe('list positions', () => {
+  it('every single-good page is the good at that position, after moves down, up and past the end', async () => {
+    for (let i = 1; i <= 8; i++) await createGood(1, { name: `g${i}` });
+    await removeGood(3, 1);
+    for (const [id, priority] of [[1, 5], [8, 2], [2, 50], [4, 4], [5, 5]] as const) {
+      expect((await reprioritize(id, 1, priority)).status).toBe(200);
+      expect(await misplacedGoods()).toEqual([]);
+      const order = (await testDb().query<{ id: number }>('SELECT id FROM goods ORDER BY priority, id')).rows.map((r) => r.id);
+      const pages = [];
+      for (let offset = 1; offset <= order.length + 1; offset++) pages.push(...(await listGoods({ limit: 1, offset })).body.goods.map((g: { id: number }) => g.id));
+      expect(pages).toEqual(order);
+    }
   });
 });
 

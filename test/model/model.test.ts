@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chQuery } from '../support/clickhouse.ts';
-import { closeTestDb, createProject } from '../support/db.ts';
+import { closeTestDb, createProject, misplacedGoods } from '../support/db.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
@@ -57,6 +57,8 @@ describe('model-based random test', () => {
       const real: Real = { token, ops, projectIds: [...projects, projects[0]!, projects[1]!, missingProject] };
       const model = new ReferenceModel(new Set(projects));
       await fc.asyncModelRun(() => ({ model, real }), commands);
+      // The list's maintained positions are exactly the ranks in (priority, id) order.
+      expect(await misplacedGoods()).toEqual([]);
       const history = model.events.map(keyOf).sort();
       expect(await auditLogOf(token, history.length)).toEqual(history);
     });

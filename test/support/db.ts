@@ -29,3 +29,12 @@ export async function createProject(name: string): Promise<number> {
   const { rows } = await testDb().query<{ id: number }>('INSERT INTO projects (name) VALUES ($1) RETURNING id', [name]);
   return rows[0]!.id;
 }
+
+/** Goods whose stored list position is not their rank in (priority, id) order: [] when exact. */
+export async function misplacedGoods(): Promise<{ id: number; position: number; rank: number }[]> {
+  const { rows } = await testDb().query<{ id: number; position: number; rank: number }>(
+    `SELECT id, position, rank::int FROM (SELECT id, position, row_number() OVER (ORDER BY priority, id) AS rank FROM goods) g
+     WHERE position <> rank ORDER BY rank`,
+  );
+  return rows;
+}
