@@ -18,7 +18,7 @@ const env = Object.fromEntries([
 // wrangler reads the Worker's settings from a file: hand it the merged ones.
 mkdirSync(`${root}.data`, { recursive: true });
 const envFile = `${root}.data/start.env`;
-writeFileSync(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
+writeFileSync(envFile, `${Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n')}\n`);
 
 try {
   const stack = await startLocalStack({

@@ -128,7 +128,7 @@ describe('docker-compose.yml ports', () => {
 
   it('publishes exactly the local.env ports of the backing services, each from the right service', () => {
     const byService: Record<string, string[]> = {};
-    for (const p of published) (byService[p.service] ??= []).push(p.variable);
+    for (const p of published) byService[p.service] = [...(byService[p.service] ?? []), p.variable];
     expect(byService).toEqual({
       postgres: ['PG_PORT', 'PG_WS_BRIDGE_PORT', 'PGBOUNCER_PORT'], // wsproxy and pgbouncer share postgres' network namespace
       redis: ['REDIS_PORT'],

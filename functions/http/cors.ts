@@ -22,6 +22,9 @@ export const corsFromEnv: Middleware = async (c, next) => {
   const configured = c.env.CORS_ORIGINS?.trim();
   if (!configured) return next();
   let middleware = byOrigins.get(configured);
-  if (!middleware) byOrigins.set(configured, (middleware = corsFor(configured)));
+  if (!middleware) {
+    middleware = corsFor(configured);
+    byOrigins.set(configured, middleware);
+  }
   return middleware(c, next);
 };

@@ -42,7 +42,7 @@ describe('the statement budget', () => {
 
     // Another transaction holds the second good: moving the third to the top has to wait for it.
     const holder = await testDb().connect();
-    let answer;
+    let answer: Awaited<ReturnType<typeof reprioritize>>;
     const started = Date.now();
     try {
       await holder.query('BEGIN');

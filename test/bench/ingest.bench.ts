@@ -155,7 +155,9 @@ try {
     writeFileSync(f, `${lines.slice(i, i + b.config.batchSize).join('\n')}\n`);
     batchFiles.push(f);
   }
-  const perBatch = await timed('direct_runs', () => batchFiles.forEach((f) => client('direct_runs', f)));
+  const perBatch = await timed('direct_runs', () => {
+    for (const f of batchFiles) client('direct_runs', f);
+  });
   const row = (label: string, r: number) => console.log(`  ${label.padEnd(58)} ${fmt(r).padStart(9)} rows/s   pipeline = ${((100 * rate) / r).toFixed(0)} %`);
   console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
   row('one INSERT, one part', bulk);

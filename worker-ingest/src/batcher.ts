@@ -70,10 +70,11 @@ export class Batcher<T, P> {
     if (items.length === 0) return;
     this.items = [];
     const prepared = this.options.prepare(items);
-    const done: Promise<void> = (this.chain = this.chain
+    const done: Promise<void> = this.chain
       .then(() => this.options.write(items, prepared))
       .catch((error) => this.options.onError(error, items))
-      .finally(() => this.pipeline.splice(this.pipeline.findIndex((b) => b.done === done), 1)));
+      .finally(() => this.pipeline.splice(this.pipeline.findIndex((b) => b.done === done), 1));
+    this.chain = done;
     this.pipeline.push({ items, done });
   }
 }

@@ -62,7 +62,8 @@ export function startPulling(o: PullingOptions): { stop(): Promise<void> } {
   const done = (async () => {
     while (!stopping) {
       try {
-        const messages = (current = await o.open());
+        const messages = await o.open();
+        current = messages;
         if (stopping) {
           void messages.close();
           break;
