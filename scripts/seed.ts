@@ -36,10 +36,9 @@ let failed = false;
 try {
   // A load runs longer than the statement budget the database gives the app.
   await client.query('SET statement_timeout = 0');
-  await client.query(
-    `INSERT INTO projects (name) SELECT 'Project ' || n FROM generate_series((SELECT count(*) FROM projects) + 1, $1) n`,
-    [projects],
-  );
+  await client.query(`INSERT INTO projects (name) SELECT 'Project ' || n FROM generate_series((SELECT count(*) FROM projects) + 1, $1) n`, [
+    projects,
+  ]);
   const { rows: before } = await client.query<{ total: string }>('SELECT total FROM goods_stats');
   const started = performance.now();
   for (let from = 1; from <= goods; from += CHUNK) {
@@ -53,7 +52,10 @@ try {
     );
     const seconds = (performance.now() - started) / 1000;
     const rate = to / seconds;
-    progress(`seed: ${fmt(to)} / ${fmt(goods)} goods (${Math.floor((100 * to) / goods)} %), ${fmt(rate)}/s, about ${Math.ceil((goods - to) / rate)} s left`, to === goods);
+    progress(
+      `seed: ${fmt(to)} / ${fmt(goods)} goods (${Math.floor((100 * to) / goods)} %), ${fmt(rate)}/s, about ${Math.ceil((goods - to) / rate)} s left`,
+      to === goods,
+    );
   }
   const seconds = (performance.now() - started) / 1000;
 

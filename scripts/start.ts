@@ -9,7 +9,17 @@ import { startLocalStack } from './lib/local-stack.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const defaults = readEnvFiles([`${root}scripts/local.env`]);
 /** Settings of the README's table that local.env leaves unset. */
-const WITHOUT_DEFAULT = ['API_TOKEN', 'CORS_ORIGINS', 'NATS_USER', 'NATS_PASSWORD', 'INGEST_BATCH_SIZE', 'INGEST_BATCH_MS', 'INGEST_CONSUMER', 'RELAY_AFTER_MS', 'INGEST_HTTP_PORT'];
+const WITHOUT_DEFAULT = [
+  'API_TOKEN',
+  'CORS_ORIGINS',
+  'NATS_USER',
+  'NATS_PASSWORD',
+  'INGEST_BATCH_SIZE',
+  'INGEST_BATCH_MS',
+  'INGEST_CONSUMER',
+  'RELAY_AFTER_MS',
+  'INGEST_HTTP_PORT',
+];
 const env = Object.fromEntries([
   ...Object.entries(defaults).map(([key, value]) => [key, process.env[key] ?? value]),
   ...WITHOUT_DEFAULT.flatMap((key) => (process.env[key] === undefined ? [] : [[key, process.env[key]!]])),
@@ -18,7 +28,12 @@ const env = Object.fromEntries([
 // wrangler reads the Worker's settings from a file: hand it the merged ones.
 mkdirSync(`${root}.data`, { recursive: true });
 const envFile = `${root}.data/start.env`;
-writeFileSync(envFile, `${Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n')}\n`);
+writeFileSync(
+  envFile,
+  `${Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`,
+);
 
 try {
   const stack = await startLocalStack({

@@ -143,11 +143,24 @@ describe('docker-compose.yml ports', () => {
 
   it('covers every port variable scripts/services.sh uses, on the same service', () => {
     const shPorts = [...new Set([...servicesSh.matchAll(/\b([A-Z][A-Z0-9_]*_PORT)\b/g)].map((m) => m[1] ?? ''))];
-    expect(shPorts.sort()).toEqual(
-      ['CLICKHOUSE_HTTP_PORT', 'CLICKHOUSE_TCP_PORT', 'NATS_MONITOR_PORT', 'NATS_PORT', 'NATS_WS_PORT', 'PGBOUNCER_PORT', 'PG_PORT', 'REDIS_PORT'],
-    );
+    expect(shPorts.sort()).toEqual([
+      'CLICKHOUSE_HTTP_PORT',
+      'CLICKHOUSE_TCP_PORT',
+      'NATS_MONITOR_PORT',
+      'NATS_PORT',
+      'NATS_WS_PORT',
+      'PGBOUNCER_PORT',
+      'PG_PORT',
+      'REDIS_PORT',
+    ]);
     // pgbouncer's port is published by postgres, whose network namespace it shares
-    const owners: Record<string, string> = { PG: 'postgres', PGBOUNCER: 'postgres', REDIS: 'redis', NATS: 'nats', CLICKHOUSE: 'clickhouse' };
+    const owners: Record<string, string> = {
+      PG: 'postgres',
+      PGBOUNCER: 'postgres',
+      REDIS: 'redis',
+      NATS: 'nats',
+      CLICKHOUSE: 'clickhouse',
+    };
     const owner = (v: string) => owners[v.split('_')[0] ?? ''];
     for (const v of shPorts) expect(published.find((p) => p.variable === v)?.service, v).toBe(owner(v));
   });
@@ -187,9 +200,7 @@ describe('docker-compose.yml services', () => {
     expect(service('wsproxy').network_mode).toBe('service:postgres');
     expect(ws.APPEND_PORT).toBe('');
     expect(ws.LISTEN_PORT).toBe(`:${localEnv.PG_WS_BRIDGE_PORT}`);
-    expect(published.find((p) => p.variable === 'PG_WS_BRIDGE_PORT')?.containerPort).toBe(
-      Number(localEnv.PG_WS_BRIDGE_PORT),
-    );
+    expect(published.find((p) => p.variable === 'PG_WS_BRIDGE_PORT')?.containerPort).toBe(Number(localEnv.PG_WS_BRIDGE_PORT));
     expect(ws).toHaveProperty('LOG_TRAFFIC');
     const allowed = new RegExp(envOf('wsproxy', 'ALLOW_ADDR_REGEX'));
     const ingestDb = new URL(envOf('ingest', 'DATABASE_URL'));
@@ -209,7 +220,17 @@ describe('docker-compose.yml services', () => {
     const ini = Object.fromEntries(
       [...read('.data/pgbouncer/pgbouncer.ini').matchAll(/^([a-z_]+) = (.*)$/gm)].map((m) => [m[1]!.toUpperCase(), m[2]!]),
     );
-    for (const key of ['AUTH_TYPE', 'POOL_MODE', 'ADMIN_USERS', 'MAX_CLIENT_CONN', 'DEFAULT_POOL_SIZE', 'RESERVE_POOL_SIZE', 'QUERY_WAIT_TIMEOUT', 'SERVER_LOGIN_RETRY', 'SERVER_CONNECT_TIMEOUT']) {
+    for (const key of [
+      'AUTH_TYPE',
+      'POOL_MODE',
+      'ADMIN_USERS',
+      'MAX_CLIENT_CONN',
+      'DEFAULT_POOL_SIZE',
+      'RESERVE_POOL_SIZE',
+      'QUERY_WAIT_TIMEOUT',
+      'SERVER_LOGIN_RETRY',
+      'SERVER_CONNECT_TIMEOUT',
+    ]) {
       expect(pgb[key], key).toBe(ini[key]);
     }
     expect(ini.POOL_MODE).toBe('transaction');

@@ -30,12 +30,21 @@ describe('local ports', () => {
     }
   });
 
-  it("include the ports test/start.test.ts gives its own `npm start`", () => {
+  it('include the ports test/start.test.ts gives its own `npm start`', () => {
     expect([...portsIn(testEnv).keys()].filter((name) => name.startsWith('START_'))).toHaveLength(5);
   });
 
   it('are read from addresses as well as from *_PORT settings', () => {
-    const ports = portsIn({ DATABASE_URL: 'postgres://u:p@127.0.0.1:25432/db', PG_WS_PROXY: '127.0.0.1:25433', API_PORT: '3335', NAME: 'x:1' });
-    expect([...ports]).toEqual([['DATABASE_URL', 25432], ['PG_WS_PROXY', 25433], ['API_PORT', 3335]]);
+    const ports = portsIn({
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:25432/db',
+      PG_WS_PROXY: '127.0.0.1:25433',
+      API_PORT: '3335',
+      NAME: 'x:1',
+    });
+    expect([...ports]).toEqual([
+      ['DATABASE_URL', 25432],
+      ['PG_WS_PROXY', 25433],
+      ['API_PORT', 3335],
+    ]);
   });
 });

@@ -23,11 +23,15 @@ describe('npm run seed', () => {
     const before = await listGoods(); // cached, and must not outlive the load
     expect(before.body.meta.total).toBe(0);
 
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/seed.ts'), '--goods', '20000', '--projects', '3'], {
-      cwd: ROOT,
-      env: { ...process.env, ...testEnv },
-      timeout: 100_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'scripts/seed.ts'), '--goods', '20000', '--projects', '3'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...testEnv },
+        timeout: 100_000,
+      },
+    );
     expect(stdout).toMatch(/seed: 20,000 \/ 20,000 goods \(100 %\)/);
     expect(stdout).not.toMatch(/FAIL/);
     expect(stdout.match(/^ {2}ok {3}/gm)).toHaveLength(4);

@@ -39,10 +39,5 @@ export function reprioritizeGood(
   db: Queryable,
   input: { id: number; projectId: number; newPriority: number },
 ): Promise<WriteResult<PriorityChange[]> | null> {
-  return callWrite(
-    db,
-    'SELECT goods_reprioritize($1, $2, $3) AS out',
-    [input.id, input.projectId, input.newPriority],
-    'priorities',
-  );
+  return callWrite(db, 'SELECT goods_reprioritize($1, $2, $3) AS out', [input.id, input.projectId, input.newPriority], 'priorities');
 }

@@ -15,7 +15,9 @@ export async function healthzHandler(c: Context<AppEnv>): Promise<Response> {
   };
   const names = Object.keys(checks);
   const results = await Promise.all(names.map((name) => runCheck(checks[name]!)));
-  const dependencies = Object.fromEntries(names.map((name, i) => [name, { ...results[i]!, required: (REQUIRED as readonly string[]).includes(name) }]));
+  const dependencies = Object.fromEntries(
+    names.map((name, i) => [name, { ...results[i]!, required: (REQUIRED as readonly string[]).includes(name) }]),
+  );
   const healthy = REQUIRED.every((name) => dependencies[name]?.status === 'up');
   return c.json({ status: healthy ? 'ok' : 'unavailable', dependencies }, healthy ? 200 : 503);
 }

@@ -28,9 +28,9 @@ export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   if (lookup) {
     const generation = lookup.generation;
     deferFor(c)(
-      cache.store(generation, limit, offset, body).catch((error: unknown) =>
-        console.error(JSON.stringify({ msg: 'list cache store failed', error: String(error) })),
-      ),
+      cache
+        .store(generation, limit, offset, body)
+        .catch((error: unknown) => console.error(JSON.stringify({ msg: 'list cache store failed', error: String(error) }))),
     );
   }
   return pageResponse(body, lookup ? 'miss' : 'bypass');

@@ -42,7 +42,13 @@ export function redisCheck(redis: Redis): Check {
 
 export function natsCheck(env: Env): Check {
   return async () => {
-    const nc = await wsconnect({ servers: env.NATS_WS_URL, user: env.NATS_USER, pass: env.NATS_PASSWORD, timeout: CHECK_TIMEOUT_MS, reconnect: false });
+    const nc = await wsconnect({
+      servers: env.NATS_WS_URL,
+      user: env.NATS_USER,
+      pass: env.NATS_PASSWORD,
+      timeout: CHECK_TIMEOUT_MS,
+      reconnect: false,
+    });
     try {
       await nc.flush();
     } finally {

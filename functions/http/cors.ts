@@ -8,7 +8,10 @@ type Middleware = MiddlewareHandler<AppEnv>;
 const byOrigins = new Map<string, Middleware>();
 
 function corsFor(configured: string): Middleware {
-  const origins = configured.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = configured
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return cors({
     origin: origins.includes('*') ? '*' : origins,
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],

@@ -67,9 +67,5 @@ export const updateBody = z.object({ name, description: description.optional() }
 // Capped well below int32 so that the +1 shift of later goods can never overflow.
 export const PRIORITY_MAX = 1_000_000_000;
 export const reprioritizeBody = z.object({
-  newPriority: z
-    .number(typeError(NOT_AN_INTEGER))
-    .int(NOT_AN_INTEGER)
-    .min(1, atLeast(1))
-    .max(PRIORITY_MAX, atMost(PRIORITY_MAX)),
+  newPriority: z.number(typeError(NOT_AN_INTEGER)).int(NOT_AN_INTEGER).min(1, atLeast(1)).max(PRIORITY_MAX, atMost(PRIORITY_MAX)),
 });

@@ -3,7 +3,13 @@ import { sleep, withDeadline } from './time.ts';
 
 describe('withDeadline', () => {
   it('passes on what settles in time', async () => {
-    await expect(withDeadline(sleep(5).then(() => 'done'), 1_000, 'x')).resolves.toBe('done');
+    await expect(
+      withDeadline(
+        sleep(5).then(() => 'done'),
+        1_000,
+        'x',
+      ),
+    ).resolves.toBe('done');
     await expect(withDeadline(Promise.reject(new Error('own')), 1_000, 'x')).rejects.toThrow('own');
   });
 

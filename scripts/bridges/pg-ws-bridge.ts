@@ -205,7 +205,5 @@ export async function startPgWsBridge(options: PgWsBridgeOptions): Promise<PgWsB
 
 if (isMain(import.meta.url)) {
   const env = localEnv();
-  runCli('pg-ws-bridge', () =>
-    startPgWsBridge({ port: envPort(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) }),
-  );
+  runCli('pg-ws-bridge', () => startPgWsBridge({ port: envPort(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) }));
 }

@@ -115,7 +115,14 @@ describe('upstash-rest wire format', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: expect.stringMatching(/^ERR /) });
     // inside a pipeline the error is per command
-    const pipe = await raw([['SET', key('pe'), 'v'], ['INCR', key('pe')], ['GET', key('pe')]], { path: '/pipeline' });
+    const pipe = await raw(
+      [
+        ['SET', key('pe'), 'v'],
+        ['INCR', key('pe')],
+        ['GET', key('pe')],
+      ],
+      { path: '/pipeline' },
+    );
     expect(pipe.status).toBe(200);
     expect(pipe.body).toEqual([{ result: 'OK' }, { error: expect.stringMatching(/^ERR /) }, { result: 'v' }]);
   });
@@ -144,9 +151,21 @@ describe('upstash-rest wire format', () => {
     // recursively inside arrays
     const evalRes = await raw(['EVAL', "return {'a', 1, {'ü', 2}, false}", '0'], { base64: true });
     expect(evalRes.body).toEqual({ result: [b64('a'), 1, [b64('ü'), 2], null] });
-    const pipe = await raw([['SET', key('b2'), 'x'], ['MGET', key('b2'), key('none')]], { path: '/pipeline', base64: true });
+    const pipe = await raw(
+      [
+        ['SET', key('b2'), 'x'],
+        ['MGET', key('b2'), key('none')],
+      ],
+      { path: '/pipeline', base64: true },
+    );
     expect(pipe.body).toEqual([{ result: 'OK' }, { result: [b64('x'), null] }]);
-    const tx = await raw([['SET', key('b3'), 'y'], ['GET', key('b3')]], { path: '/multi-exec', base64: true });
+    const tx = await raw(
+      [
+        ['SET', key('b3'), 'y'],
+        ['GET', key('b3')],
+      ],
+      { path: '/multi-exec', base64: true },
+    );
     expect(tx.body).toEqual([{ result: 'OK' }, { result: b64('y') }]);
   });
 

@@ -74,25 +74,27 @@ function parseReply(buf: Buffer, pos: number): [Reply, number] | null {
       return [new ReplyError(line), next];
     case 0x3a /* : */:
       return [Number(line), next];
-    case 0x24 /* $ */: {
-      const len = Number(line);
-      if (len < 0) return [null, next];
-      if (buf.length < next + len + 2) return null;
-      return [buf.subarray(next, next + len), next + len + 2];
-    }
-    case 0x2a /* * */: {
-      const n = Number(line);
-      if (n < 0) return [null, next];
-      const items: Reply[] = [];
-      let p = next;
-      for (let i = 0; i < n; i++) {
-        const r = parseReply(buf, p);
-        if (r === null) return null;
-        items.push(r[0]);
-        p = r[1];
+    case 0x24 /* $ */:
+      {
+        const len = Number(line);
+        if (len < 0) return [null, next];
+        if (buf.length < next + len + 2) return null;
+        return [buf.subarray(next, next + len), next + len + 2];
       }
-      return [items, p];
-    }
+    case 0x2a /* * */:
+      {
+        const n = Number(line);
+        if (n < 0) return [null, next];
+        const items: Reply[] = [];
+        let p = next;
+        for (let i = 0; i < n; i++) {
+          const r = parseReply(buf, p);
+          if (r === null) return null;
+          items.push(r[0]);
+          p = r[1];
+        }
+        return [items, p];
+      }
     default:
       throw new Error(`unexpected RESP type byte 0x${buf[pos]?.toString(16)}`);
   }
@@ -223,8 +225,24 @@ class BadRequest extends Error {}
 
 /** Commands that would change or block the state of a pooled connection. */
 const REFUSED = new Set([
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE', 'MONITOR',
-  'SELECT', 'HELLO', 'RESET', 'QUIT', 'AUTH', 'MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'CLIENT',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'MONITOR',
+  'SELECT',
+  'HELLO',
+  'RESET',
+  'QUIT',
+  'AUTH',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WATCH',
+  'UNWATCH',
+  'CLIENT',
 ]);
 
 function checked(args: Buffer[]): Buffer[] {
@@ -292,11 +310,7 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
   const env = localEnv();
   const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
   if (!token) throw new Error('upstash-rest: a token is required (UPSTASH_REDIS_REST_TOKEN)');
-  const pool = new RedisPool(
-    options.redisHost ?? '127.0.0.1',
-    options.redisPort ?? envPort(env, 'REDIS_PORT'),
-    options.poolSize ?? 8,
-  );
+  const pool = new RedisPool(options.redisHost ?? '127.0.0.1', options.redisPort ?? envPort(env, 'REDIS_PORT'), options.poolSize ?? 8);
 
   const zero = (): UpstashRestStats => ({
     requests: 0,
@@ -331,7 +345,11 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
       if (url.pathname === '/pipeline') {
         counters.byEndpoint.pipeline++;
         const replies = await pool.use((c) => Promise.all(cmds.map((cmd) => c.send(cmd))));
-        return sendJson(res, 200, replies.map((r) => item(r, base64)));
+        return sendJson(
+          res,
+          200,
+          replies.map((r) => item(r, base64)),
+        );
       }
       counters.byEndpoint.multiExec++;
       const all = await pool.use((c) =>
@@ -340,7 +358,11 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
       const exec = all[all.length - 1] ?? null;
       if (exec instanceof ReplyError) return sendJson(res, 400, { error: exec.message });
       if (!Array.isArray(exec)) return sendJson(res, 400, { error: 'ERR transaction aborted' });
-      return sendJson(res, 200, exec.map((r) => item(r, base64)));
+      return sendJson(
+        res,
+        200,
+        exec.map((r) => item(r, base64)),
+      );
     }
 
     const cmd = url.pathname === '/' ? toCommand(parseJson(body)) : pathCommand(url, body);

@@ -34,7 +34,11 @@ function bundle(root: string, config: string): Bundle {
   const read = unstable_readConfig({ config });
   if (!read.compatibility_date) throw new Error(`${config} has no compatibility_date`);
   const vars = Object.fromEntries(Object.entries(read.vars).map(([key, value]) => [key, String(value)]));
-  const result = { script: join(outdir, basename(read.main ?? 'index.ts').replace(/\.ts$/, '.js')), compatibilityDate: read.compatibility_date, vars };
+  const result = {
+    script: join(outdir, basename(read.main ?? 'index.ts').replace(/\.ts$/, '.js')),
+    compatibilityDate: read.compatibility_date,
+    vars,
+  };
   bundles.set(config, result);
   return result;
 }
@@ -66,7 +70,9 @@ export async function startBundledApi(
 /** The newest workerd child of `pid` (Miniflare starts one per instance). */
 function workerdChildOf(pid: number): number | undefined {
   try {
-    const children = execFileSync('pgrep', ['-P', String(pid), 'workerd'], { encoding: 'utf8' }).trim().split('\n');
+    const children = execFileSync('pgrep', ['-P', String(pid), 'workerd'], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     return Math.max(...children.map(Number));
   } catch {
     return undefined; // pgrep found none

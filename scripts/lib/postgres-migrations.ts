@@ -11,7 +11,9 @@ export interface MigrationResult {
 }
 
 export function listMigrations(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 }
 
 /** Applies every not-yet-applied `*.sql` file of `dir` in name order, each in its own transaction. */

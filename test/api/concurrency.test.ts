@@ -20,9 +20,7 @@ async function goodsRows(): Promise<Row[]> {
 
 /** The audit events in recording order, which for writes on the same goods is their commit order. */
 async function eventsInCommitOrder(): Promise<(Row & { eventTime: string })[]> {
-  const { rows } = await testDb().query<{ payload: Row & { eventTime: string } }>(
-    'SELECT payload FROM goods_outbox ORDER BY seq',
-  );
+  const { rows } = await testDb().query<{ payload: Row & { eventTime: string } }>('SELECT payload FROM goods_outbox ORDER BY seq');
   return rows.map((r) => r.payload);
 }
 
@@ -46,9 +44,7 @@ describe('concurrency', () => {
   it('applies concurrent updates of one good in some serial order, losing none', async () => {
     await createGood(1, { name: 'start', description: 'start' });
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        updateGood(1, 1, i % 2 === 0 ? { name: `n-${i}` } : { name: `n-${i}`, description: `d-${i}` }),
-      ),
+      Array.from({ length: 20 }, (_, i) => updateGood(1, 1, i % 2 === 0 ? { name: `n-${i}` } : { name: `n-${i}`, description: `d-${i}` })),
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
 
@@ -69,7 +65,7 @@ describe('concurrency', () => {
 
   it('serialises concurrent reprioritize calls: the end state is the replay of their commit order', async () => {
     for (let i = 1; i <= 8; i++) await createGood(1, { name: `g${i}` });
-    const moves = Array.from({ length: 24 }, (_, k) => ({ id: (k * 5) % 8 + 1, newPriority: (k * 3) % 10 + 1 }));
+    const moves = Array.from({ length: 24 }, (_, k) => ({ id: ((k * 5) % 8) + 1, newPriority: ((k * 3) % 10) + 1 }));
     const responses = await Promise.all(moves.map((m) => reprioritize(m.id, 1, m.newPriority)));
     expect(responses.every((r) => r.status === 200)).toBe(true);
 

@@ -87,10 +87,7 @@ describe('straight to Postgres, out of connection slots', () => {
     await resetBridgeStats();
     // Released while the burst is still waiting: wrapped, so the release does not wait for it.
     const { burst } = await refuseNewSessions(async () => {
-      const burst = Promise.all([
-        burstOfCreates(create),
-        api('GET', '/goods/list', { base: direct.url }),
-      ]);
+      const burst = Promise.all([burstOfCreates(create), api('GET', '/goods/list', { base: direct.url })]);
       // 31 sessions for 21 requests: turned away at least ten times, and tried again.
       await waitFor('refused sessions to be tried again', async () => (await bridgeStats()).postgres.totalConnections >= 31, 10_000, 10);
       return { burst };

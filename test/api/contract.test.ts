@@ -92,7 +92,11 @@ describe('request bodies', () => {
   });
 
   it('that are not a JSON object are 400 errors.request.invalid naming the body', async () => {
-    const response = await api('POST', '/goods/create', { query: { projectId: 1 }, raw: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await api('POST', '/goods/create', {
+      query: { projectId: 1 },
+      raw: 'name=a',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ code: 2, message: 'errors.request.invalid', details: { body: 'is not valid JSON' } });
   });
@@ -133,7 +137,11 @@ describe('update', () => {
     await createGood(1, { name: 'n' });
     await createGood(1, { name: 'gone' });
     await removeGood(2, 1);
-    for (const [id, projectId] of [[99, 1], [1, other], [2, 1]] as const) {
+    for (const [id, projectId] of [
+      [99, 1],
+      [1, other],
+      [2, 1],
+    ] as const) {
       const response = await updateGood(id, projectId, { name: 'x' });
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ code: 3, message: 'errors.good.notFound', details: {} });
@@ -196,7 +204,12 @@ describe('reprioritize', () => {
       ],
     });
     const list = await listGoods();
-    expect(list.body.goods.map((g: any) => [g.id, g.priority])).toEqual([[2, 2], [1, 3], [3, 4], [4, 5]]);
+    expect(list.body.goods.map((g: any) => [g.id, g.priority])).toEqual([
+      [2, 2],
+      [1, 3],
+      [3, 4],
+      [4, 5],
+    ]);
   });
 
   it('accepts a priority past the end without moving others', async () => {
@@ -229,7 +242,11 @@ describe('reprioritize', () => {
     const other = await createProject('other');
     await seed(2);
     await removeGood(2, 1);
-    for (const [id, projectId] of [[9, 1], [1, other], [2, 1]] as const) {
+    for (const [id, projectId] of [
+      [9, 1],
+      [1, other],
+      [2, 1],
+    ] as const) {
       const response = await reprioritize(id, projectId, 1);
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ code: 3, message: 'errors.good.notFound', details: {} });
@@ -276,12 +293,19 @@ describe('list positions', () => {
   it('every single-good page is the good at that position, after moves down, up and past the end', async () => {
     for (let i = 1; i <= 8; i++) await createGood(1, { name: `g${i}` });
     await removeGood(3, 1);
-    for (const [id, priority] of [[1, 5], [8, 2], [2, 50], [4, 4], [5, 5]] as const) {
+    for (const [id, priority] of [
+      [1, 5],
+      [8, 2],
+      [2, 50],
+      [4, 4],
+      [5, 5],
+    ] as const) {
       expect((await reprioritize(id, 1, priority)).status).toBe(200);
       expect(await misplacedGoods()).toEqual([]);
       const order = (await testDb().query<{ id: number }>('SELECT id FROM goods ORDER BY priority, id')).rows.map((r) => r.id);
       const pages = [];
-      for (let offset = 1; offset <= order.length + 1; offset++) pages.push(...(await listGoods({ limit: 1, offset })).body.goods.map((g: { id: number }) => g.id));
+      for (let offset = 1; offset <= order.length + 1; offset++)
+        pages.push(...(await listGoods({ limit: 1, offset })).body.goods.map((g: { id: number }) => g.id));
       expect(pages).toEqual(order);
     }
   });

@@ -1,5 +1,14 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiResponse, bridgeStats, createGood, listGoods, removeGood, reprioritize, resetBridgeStats, updateGood } from '../support/api.ts';
+import {
+  type ApiResponse,
+  bridgeStats,
+  createGood,
+  listGoods,
+  removeGood,
+  reprioritize,
+  resetBridgeStats,
+  updateGood,
+} from '../support/api.ts';
 import { closeTestDb } from '../support/db.ts';
 import { resetState } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';

@@ -21,8 +21,7 @@ beforeAll(async () => {
 });
 afterAll(closeTestDb);
 
-const priorities = async () =>
-  (await testDb().query<{ id: number; priority: number }>('SELECT id, priority FROM goods ORDER BY id')).rows;
+const priorities = async () => (await testDb().query<{ id: number; priority: number }>('SELECT id, priority FROM goods ORDER BY id')).rows;
 
 describe('the statement budget', () => {
   it('is set on the database and shorter than the API deadline', async () => {

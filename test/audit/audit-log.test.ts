@@ -94,7 +94,10 @@ describe('goods_log', () => {
   it('cleans confirmed events out of the outbox', async () => {
     await createGood(1, { name: `${prefix}-x` });
     await logRows(1);
-    await waitFor('the outbox to empty', async () => (await testDb().query('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]?.n === 0);
+    await waitFor(
+      'the outbox to empty',
+      async () => (await testDb().query('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]?.n === 0,
+    );
   });
 
   it('batches: many events take few inserts', async () => {

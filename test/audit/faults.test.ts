@@ -12,7 +12,6 @@ import { type Load, startLoad } from '../support/load.ts';
 // Each fault strikes while writes are in flight. Whatever happens, every write the API
 // acknowledged must end up in goods_log exactly once.
 
-
 let ingest: IngestProcess | undefined;
 let prefix: string;
 

@@ -48,7 +48,11 @@ const endpoints: Record<string, Endpoint> = {
     body: '{"name":"bench-renamed"}',
   },
   // A page no earlier request asked for: every one a miss.
-  listMiss: { name: 'list (miss)', method: 'GET', path: (n) => `/goods/list?limit=${10 + Math.floor(n / SEEDED)}&offset=${1 + (n % SEEDED)}` },
+  listMiss: {
+    name: 'list (miss)',
+    method: 'GET',
+    path: (n) => `/goods/list?limit=${10 + Math.floor(n / SEEDED)}&offset=${1 + (n % SEEDED)}`,
+  },
   listHit: { name: 'list (hit)', method: 'GET', path: () => '/goods/list?limit=10&offset=1' },
   writeFloor: { name: 'write floor', method: 'GET', path: () => '/write-floor' },
   cachedFloor: { name: 'cached floor', method: 'GET', path: () => '/cached-floor' },
@@ -95,7 +99,9 @@ function printHeader(title: string): void {
   console.log(`${'endpoint'.padEnd(14)}${pad('conns', 6)}${pad('rps', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('non-2xx', 9)}`);
 }
 function printRow(name: string, connections: number, f: Figures): void {
-  console.log(`${name.padEnd(14)}${pad(connections, 6)}${pad(f.rps.toFixed(0), 9)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}`);
+  console.log(
+    `${name.padEnd(14)}${pad(connections, 6)}${pad(f.rps.toFixed(0), 9)}${pad(f.p50.toFixed(1), 9)}${pad(f.p99.toFixed(1), 9)}${pad(f.non2xx, 9)}`,
+  );
 }
 
 /** Runs `endpoints` at every level against `base`, after a short warm-up, and prints them. */
@@ -119,11 +125,16 @@ function printCpu(title: string, f: Figures): void {
   const parts = [...f.cpu].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]);
   const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
   console.log(`  ${title}: ${(total / f.requests).toFixed(2)} ms CPU per request`);
-  for (const [name, ms] of parts) console.log(`    ${name.padEnd(34)}${pad((ms / f.requests).toFixed(2), 7)} ms  ${pad(((100 * ms) / total).toFixed(0), 3)} %`);
+  for (const [name, ms] of parts)
+    console.log(`    ${name.padEnd(34)}${pad((ms / f.requests).toFixed(2), 7)} ms  ${pad(((100 * ms) / total).toFixed(0), 3)} %`);
 }
 
 // ------------------------------------------------------------------ set-up
-const admin = createNodePool(testEnv.DIRECT_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+const admin = createNodePool(
+  testEnv.DIRECT_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1'),
+  `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,
+  1,
+);
 const children: Child[] = [];
 const apis: BundledApi[] = [];
 const nc = await connectNats([testEnv.NATS_URL!], 'goods-bench');
@@ -184,29 +195,66 @@ try {
   execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'SET', `bench-${tag}:floor-page`, firstPage]);
 
   const services = [byName('postgres'), byName('pgbouncer'), byName('redis-server'), byName('nats-server')];
-  const bridges = [byPid('bridge: Postgres WebSocket', children.at(-2)!.process.pid!), byPid('bridge: Upstash REST', children.at(-1)!.process.pid!)];
+  const bridges = [
+    byPid('bridge: Postgres WebSocket', children.at(-2)!.process.pid!),
+    byPid('bridge: Upstash REST', children.at(-1)!.process.pid!),
+  ];
   const meters = (api: BundledApi) => [byPid('workerd (the Worker)', api.pid ?? 0), ...bridges, ...services];
 
-  const main = await section('API: deployable bundle in workerd (Miniflare), through PgBouncer', pooled.url, [
-    endpoints.create!, endpoints.update!, endpoints.listMiss!, endpoints.listHit!,
-  ], meters(pooled));
-  const floors = await section('Floors: a bare Worker, same clients and bridges', floor.url, [endpoints.writeFloor!, endpoints.cachedFloor!], meters(floor));
-  const unpooled = await section('Without the pooler: DATABASE_URL straight to Postgres', direct.url, [endpoints.create!, endpoints.listMiss!], meters(direct));
+  const main = await section(
+    'API: deployable bundle in workerd (Miniflare), through PgBouncer',
+    pooled.url,
+    [endpoints.create!, endpoints.update!, endpoints.listMiss!, endpoints.listHit!],
+    meters(pooled),
+  );
+  const floors = await section(
+    'Floors: a bare Worker, same clients and bridges',
+    floor.url,
+    [endpoints.writeFloor!, endpoints.cachedFloor!],
+    meters(floor),
+  );
+  const unpooled = await section(
+    'Without the pooler: DATABASE_URL straight to Postgres',
+    direct.url,
+    [endpoints.create!, endpoints.listMiss!],
+    meters(direct),
+  );
 
   // wrangler dev, as `npm start` runs it
   const devPort = await freePort();
   const envFile = join(logDir, 'bench.env');
-  writeFileSync(envFile, Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n'));
-  const wrangler = spawnChild('wrangler', join(ROOT, 'node_modules/.bin/wrangler'), [
-    'dev', '--ip', '127.0.0.1', '--port', String(devPort), '--inspector-port', String(await freePort()),
-    '--show-interactive-dev-session=false', '--env-file', envFile,
-  ], { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, cwd: ROOT, logFile: join(logDir, 'wrangler.log') });
+  writeFileSync(
+    envFile,
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+  );
+  const wrangler = spawnChild(
+    'wrangler',
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(devPort),
+      '--inspector-port',
+      String(await freePort()),
+      '--show-interactive-dev-session=false',
+      '--env-file',
+      envFile,
+    ],
+    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, cwd: ROOT, logFile: join(logDir, 'wrangler.log') },
+  );
   children.push(wrangler);
   const devUrl = `http://127.0.0.1:${devPort}`;
   await waitForHttp(`${devUrl}/goods/list`, 60_000);
-  const dev = await section('API under `wrangler dev` (its CLI, proxy and workerd in one group)', devUrl, [endpoints.create!, endpoints.listHit!], [
-    byGroup('wrangler dev (CLI + proxy + workerd)', wrangler.process.pid!), ...bridges, ...services,
-  ]);
+  const dev = await section(
+    'API under `wrangler dev` (its CLI, proxy and workerd in one group)',
+    devUrl,
+    [endpoints.create!, endpoints.listHit!],
+    [byGroup('wrangler dev (CLI + proxy + workerd)', wrangler.process.pid!), ...bridges, ...services],
+  );
 
   console.log('\nWhere the CPU went (c=16, bundle; the bridges are local stand-ins that production does not run):');
   printCpu('create', main.get('create')!.get(16)!);
@@ -241,14 +289,20 @@ try {
   }
 } finally {
   try {
-    execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`, `bench-${tag}:floor-page`], { stdio: 'ignore' });
+    execFileSync(
+      'redis-cli',
+      ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`, `bench-${tag}:floor-page`],
+      { stdio: 'ignore' },
+    );
   } catch {
     // Redis gone: nothing to clean
   }
   for (const api of apis) await api.stop().catch(() => undefined);
   await jsm.streams.delete(stream).catch(() => false);
   await nc.close();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch((error) => console.error(`could not drop ${database}: ${error}`));
+  await admin
+    .query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+    .catch((error) => console.error(`could not drop ${database}: ${error}`));
   await admin.end();
   for (const child of children.reverse()) await child.stop().catch(() => undefined);
 }

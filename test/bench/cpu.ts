@@ -40,7 +40,10 @@ export function byGroup(name: string, pgid: number): CpuMeter {
     name,
     pids: () => {
       try {
-        return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        return execFileSync('pgrep', ['-g', String(pgid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
       } catch {
         return [];
       }

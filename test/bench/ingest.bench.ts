@@ -158,7 +158,8 @@ try {
   const perBatch = await timed('direct_runs', () => {
     for (const f of batchFiles) client('direct_runs', f);
   });
-  const row = (label: string, r: number) => console.log(`  ${label.padEnd(58)} ${fmt(r).padStart(9)} rows/s   pipeline = ${((100 * rate) / r).toFixed(0)} %`);
+  const row = (label: string, r: number) =>
+    console.log(`  ${label.padEnd(58)} ${fmt(r).padStart(9)} rows/s   pipeline = ${((100 * rate) / r).toFixed(0)} %`);
   console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
   row('one INSERT, one part', bulk);
   row(`one INSERT, blocks of ${b.config.batchSize} rows (as many parts as batches)`, sameBlocks);

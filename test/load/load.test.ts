@@ -23,33 +23,36 @@ function rssMiB(pid: number): number {
   return Number(kb) / 1024;
 }
 
-
 beforeAll(resetState);
 afterAll(closeTestDb);
 
 describe('sustained load', () => {
-  it(`${CLIENTS} clients for ${SECONDS} s: no 5xx, no leaked connections, stable worker, every write logged once`, async () => {
-    const prefix = `load-${randomUUID().slice(0, 8)}`;
-    const load = startLoad(prefix, { clients: CLIENTS, listShare: 0.5, maxRequests: MAX_REQUESTS });
-    await sleep(Math.min(3, SECONDS / 3) * 1000);
-    const rssWarm = rssMiB(ingest().child.process.pid!);
-    await sleep(SECONDS * 1000 - Math.min(3, SECONDS / 3) * 1000);
-    await load.stop();
-    const seconds = (Date.now() - load.started) / 1000;
-    console.log(`\nload: ${CLIENTS} clients, ${seconds.toFixed(1)} s\n${loadReport(load, seconds)}`);
+  it(
+    `${CLIENTS} clients for ${SECONDS} s: no 5xx, no leaked connections, stable worker, every write logged once`,
+    async () => {
+      const prefix = `load-${randomUUID().slice(0, 8)}`;
+      const load = startLoad(prefix, { clients: CLIENTS, listShare: 0.5, maxRequests: MAX_REQUESTS });
+      await sleep(Math.min(3, SECONDS / 3) * 1000);
+      const rssWarm = rssMiB(ingest().child.process.pid!);
+      await sleep(SECONDS * 1000 - Math.min(3, SECONDS / 3) * 1000);
+      await load.stop();
+      const seconds = (Date.now() - load.started) / 1000;
+      console.log(`\nload: ${CLIENTS} clients, ${seconds.toFixed(1)} s\n${loadReport(load, seconds)}`);
 
-    expect(load.failures.slice(0, 5)).toEqual([]);
-    expect([...load.statuses.keys()].filter((s) => s >= 500)).toEqual([]);
+      expect(load.failures.slice(0, 5)).toEqual([]);
+      expect([...load.statuses.keys()].filter((s) => s >= 500)).toEqual([]);
 
-    await expectLoggedOnce(prefix, load.expectedEvents, { timeoutMs: 120_000 });
+      await expectLoggedOnce(prefix, load.expectedEvents, { timeoutMs: 120_000 });
 
-    await waitFor('the API connections to close', async () => (await bridgeStats()).postgres.openConnections === 0, 15_000);
-    // Nothing queues at the pooler, and it kept to its few server sessions throughout.
-    const pool = await testPool();
-    expect(pool.cl_waiting).toBe(0);
-    expect(serverSessions(pool)).toBeLessThanOrEqual(await serverSessionCap());
-    const rssEnd = rssMiB(ingest().child.process.pid!);
-    console.log(`ingest worker RSS: ${rssWarm.toFixed(0)} MiB after warm-up, ${rssEnd.toFixed(0)} MiB at the end`);
-    expect(rssEnd - rssWarm).toBeLessThan(150);
-  }, (SECONDS + 180) * 1000);
+      await waitFor('the API connections to close', async () => (await bridgeStats()).postgres.openConnections === 0, 15_000);
+      // Nothing queues at the pooler, and it kept to its few server sessions throughout.
+      const pool = await testPool();
+      expect(pool.cl_waiting).toBe(0);
+      expect(serverSessions(pool)).toBeLessThanOrEqual(await serverSessionCap());
+      const rssEnd = rssMiB(ingest().child.process.pid!);
+      console.log(`ingest worker RSS: ${rssWarm.toFixed(0)} MiB after warm-up, ${rssEnd.toFixed(0)} MiB at the end`);
+      expect(rssEnd - rssWarm).toBeLessThan(150);
+    },
+    (SECONDS + 180) * 1000,
+  );
 });

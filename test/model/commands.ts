@@ -46,7 +46,11 @@ const anyId = fc.integer({ min: 1, max: 40 });
 // ---- commands
 
 class Create implements Cmd {
-  constructor(readonly projectIndex: number, readonly suffix: string, readonly description: string | undefined) {}
+  constructor(
+    readonly projectIndex: number,
+    readonly suffix: string,
+    readonly description: string | undefined,
+  ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
@@ -73,7 +77,12 @@ class CreateInvalid implements Cmd {
 }
 
 class Update implements Cmd {
-  constructor(readonly id: number, readonly projectIndex: number, readonly suffix: string, readonly description: string | undefined) {}
+  constructor(
+    readonly id: number,
+    readonly projectIndex: number,
+    readonly suffix: string,
+    readonly description: string | undefined,
+  ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
@@ -88,7 +97,10 @@ class Update implements Cmd {
 }
 
 class Remove implements Cmd {
-  constructor(readonly id: number, readonly projectIndex: number) {}
+  constructor(
+    readonly id: number,
+    readonly projectIndex: number,
+  ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
@@ -102,12 +114,19 @@ class Remove implements Cmd {
 }
 
 class Reprioritize implements Cmd {
-  constructor(readonly id: number, readonly projectIndex: number, readonly newPriority: number) {}
+  constructor(
+    readonly id: number,
+    readonly projectIndex: number,
+    readonly newPriority: number,
+  ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
-    const response = await api('PATCH', '/goods/reprioritize', { query: { id: this.id, projectId }, json: { newPriority: this.newPriority } });
+    const response = await api('PATCH', '/goods/reprioritize', {
+      query: { id: this.id, projectId },
+      json: { newPriority: this.newPriority },
+    });
     const outcome = model.reprioritize(this.id, projectId, this.newPriority);
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expect(response.body).toEqual({ priorities: outcome.value });
@@ -116,7 +135,10 @@ class Reprioritize implements Cmd {
 }
 
 class List implements Cmd {
-  constructor(readonly limit: number, readonly offset: number) {}
+  constructor(
+    readonly limit: number,
+    readonly offset: number,
+  ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;

@@ -43,26 +43,34 @@ async function auditLogOf(token: string, expected: number): Promise<string[]> {
   const rows = await chQuery<{ Id: number; ProjectId: number; Name: string; Description: string; Priority: number; Removed: number }>(
     `SELECT Id, ProjectId, Name, Description, Priority, Removed FROM goods_log WHERE startsWith(Name, '${token}')`,
   );
-  return rows.map((r) => keyOf({ id: r.Id, projectId: r.ProjectId, name: r.Name, description: r.Description, priority: r.Priority, removed: r.Removed === 1 })).sort();
+  return rows
+    .map((r) =>
+      keyOf({ id: r.Id, projectId: r.ProjectId, name: r.Name, description: r.Description, priority: r.Priority, removed: r.Removed === 1 }),
+    )
+    .sort();
 }
 
 describe('model-based random test', () => {
-  it(`${TARGET_OPS} random operations match the reference model, and goods_log its event history`, async () => {
-    const ops = { count: 0 };
-    const property = fc.asyncProperty(fc.commands(commandArbitraries(), { maxCommands: 250 }), async (commands) => {
-      if (ops.count >= TARGET_OPS) return;
-      await resetState();
-      const token = `m${randomUUID().slice(0, 8)}-`;
-      const missingProject = 1_000_000;
-      const real: Real = { token, ops, projectIds: [...projects, projects[0]!, projects[1]!, missingProject] };
-      const model = new ReferenceModel(new Set(projects));
-      await fc.asyncModelRun(() => ({ model, real }), commands);
-      // The list's maintained positions are exactly the ranks in (priority, id) order.
-      expect(await misplacedGoods()).toEqual([]);
-      const history = model.events.map(keyOf).sort();
-      expect(await auditLogOf(token, history.length)).toEqual(history);
-    });
-    await fc.assert(property, { numRuns: 10_000, seed: SEED, endOnFailure: true, verbose: 1 });
-    expect(ops.count).toBeGreaterThanOrEqual(TARGET_OPS);
-  }, 30 * 60_000);
+  it(
+    `${TARGET_OPS} random operations match the reference model, and goods_log its event history`,
+    async () => {
+      const ops = { count: 0 };
+      const property = fc.asyncProperty(fc.commands(commandArbitraries(), { maxCommands: 250 }), async (commands) => {
+        if (ops.count >= TARGET_OPS) return;
+        await resetState();
+        const token = `m${randomUUID().slice(0, 8)}-`;
+        const missingProject = 1_000_000;
+        const real: Real = { token, ops, projectIds: [...projects, projects[0]!, projects[1]!, missingProject] };
+        const model = new ReferenceModel(new Set(projects));
+        await fc.asyncModelRun(() => ({ model, real }), commands);
+        // The list's maintained positions are exactly the ranks in (priority, id) order.
+        expect(await misplacedGoods()).toEqual([]);
+        const history = model.events.map(keyOf).sort();
+        expect(await auditLogOf(token, history.length)).toEqual(history);
+      });
+      await fc.assert(property, { numRuns: 10_000, seed: SEED, endOnFailure: true, verbose: 1 });
+      expect(ops.count).toBeGreaterThanOrEqual(TARGET_OPS);
+    },
+    30 * 60_000,
+  );
 });

@@ -6,7 +6,14 @@ describe('reference model', () => {
     const model = new ReferenceModel(new Set([1]));
     expect(model.create(2, 'x', '')).toEqual({ ok: false, status: 404, message: 'errors.project.notFound' });
     for (const name of ['a', 'b', 'c', 'd']) model.create(1, name, '');
-    expect(model.reprioritize(4, 1, 2)).toEqual({ ok: true, value: [{ id: 4, priority: 2 }, { id: 2, priority: 3 }, { id: 3, priority: 4 }] });
+    expect(model.reprioritize(4, 1, 2)).toEqual({
+      ok: true,
+      value: [
+        { id: 4, priority: 2 },
+        { id: 2, priority: 3 },
+        { id: 3, priority: 4 },
+      ],
+    });
     expect(model.remove(2, 1)).toEqual({ ok: true, value: { id: 2, campaignId: 1, removed: true } });
     expect(model.update(2, 1, 'z', undefined)).toMatchObject({ ok: false, status: 404 });
     expect(model.list(2, 2)).toEqual({

@@ -28,7 +28,7 @@ export async function api<T = any>(method: string, path: string, options: Reques
   }
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
-  let parsed: unknown ;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {

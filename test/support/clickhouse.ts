@@ -43,7 +43,11 @@ export function waitForEvents(prefix: string, expected: number, timeoutMs = 90_0
  * duplicate to show up, checks that each is there exactly once. With `atLeast`, more events than
  * expected are allowed: writes that committed but whose answers were lost in an outage.
  */
-export async function expectLoggedOnce(prefix: string, expected: number, options: { atLeast?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function expectLoggedOnce(
+  prefix: string,
+  expected: number,
+  options: { atLeast?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   await waitForEvents(prefix, expected, options.timeoutMs);
   await sleep(1_500);
   // Compared with itself, not with the count above: with `atLeast`, those extra writes' events

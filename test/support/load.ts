@@ -74,7 +74,7 @@ export function startLoad(prefix: string, options: LoadOptions = {}): Load {
     try {
       response = await request(kind, k);
     } catch (error) {
-      load.failures.push(`${kind}: ${String(error)} ${String((error as { cause?: unknown }).cause ?? "")}`);
+      load.failures.push(`${kind}: ${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`);
       return;
     }
     const latencies = load.latencies.get(kind) ?? [];

@@ -20,7 +20,11 @@ async function between(enter: () => void, during: () => Promise<unknown>, leave:
 
 /** Stops `service`, runs `during`, then starts the service again, also when `during` fails. */
 export function whileDown(service: string, during: () => Promise<unknown>): Promise<void> {
-  return between(() => services('down', service), during, () => services('up', service));
+  return between(
+    () => services('down', service),
+    during,
+    () => services('up', service),
+  );
 }
 
 /**

@@ -73,7 +73,12 @@ export class Batcher<T, P> {
     const done: Promise<void> = this.chain
       .then(() => this.options.write(items, prepared))
       .catch((error) => this.options.onError(error, items))
-      .finally(() => this.pipeline.splice(this.pipeline.findIndex((b) => b.done === done), 1));
+      .finally(() =>
+        this.pipeline.splice(
+          this.pipeline.findIndex((b) => b.done === done),
+          1,
+        ),
+      );
     this.chain = done;
     this.pipeline.push({ items, done });
   }

@@ -54,7 +54,14 @@ describe('loadConfig', () => {
 
   it('names every bad or missing variable in one error', () => {
     const attempt = () =>
-      loadConfig({ ...required, NATS_URL: 'http://x', NATS_SUBJECT: 'goods.>', INGEST_BATCH_SIZE: '0', INGEST_HTTP_PORT: 'x', CLICKHOUSE_DATABASE: undefined });
+      loadConfig({
+        ...required,
+        NATS_URL: 'http://x',
+        NATS_SUBJECT: 'goods.>',
+        INGEST_BATCH_SIZE: '0',
+        INGEST_HTTP_PORT: 'x',
+        CLICKHOUSE_DATABASE: undefined,
+      });
     expect(attempt).toThrow(/invalid ingest worker configuration/);
     const message = (() => {
       try {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /** Unset and empty variables both mean "use the default" (local.env writes `CLICKHOUSE_PASSWORD=`). */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const int = (min: number, fallback: number) => optional(z.coerce.number().int().min(min)).default(fallback);
 

@@ -4,15 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRow } from './event.ts';
 import { insertRows } from './clickhouse.ts';
 import { createJsonLog } from './log.ts';
-import {
-  consumerState,
-  exactlyOnceReport,
-  makeEvent,
-  publishEvents,
-  setUpBackends,
-  waitFor,
-  type Backends,
-} from './testing/backends.ts';
+import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
 const BATCH = 500;
@@ -43,7 +35,12 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     const inserts = worker.metrics.inserts - before.inserts;
     expect(inserts).toBeGreaterThanOrEqual(events.length / BATCH);
     expect(inserts).toBeLessThanOrEqual(events.length / BATCH + 5);
-    expect(await exactlyOnceReport(b.ch, events.map((e) => e.eventId))).toEqual({
+    expect(
+      await exactlyOnceReport(
+        b.ch,
+        events.map((e) => e.eventId),
+      ),
+    ).toEqual({
       present: events.length,
       rows: events.length,
       repeated: 0,

@@ -27,7 +27,13 @@ afterAll(async () => {
 async function migrateCli(): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', `${root}scripts/migrate-clickhouse.ts`], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', CLICKHOUSE_URL: target.url, CLICKHOUSE_USER: target.username, CLICKHOUSE_PASSWORD: target.password, CLICKHOUSE_DATABASE: database },
+    env: {
+      PATH: process.env.PATH ?? '',
+      CLICKHOUSE_URL: target.url,
+      CLICKHOUSE_USER: target.username,
+      CLICKHOUSE_PASSWORD: target.password,
+      CLICKHOUSE_DATABASE: database,
+    },
   });
   return stdout.trim();
 }
@@ -65,7 +71,7 @@ describe('ClickHouse migrations', { timeout: 60_000 }, () => {
   });
 
   it('splits a file into statements and drops comments', () => {
-    expect(splitStatements('-- a comment\nCREATE TABLE a (x String DEFAULT \'a;b\');\n\nSELECT 1;  \nSELECT 2')).toEqual([
+    expect(splitStatements("-- a comment\nCREATE TABLE a (x String DEFAULT 'a;b');\n\nSELECT 1;  \nSELECT 2")).toEqual([
       "CREATE TABLE a (x String DEFAULT 'a;b')",
       'SELECT 1',
       'SELECT 2',

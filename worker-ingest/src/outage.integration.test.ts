@@ -2,21 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
 import { createJsonLog } from './log.ts';
-import {
-  consumerState,
-  exactlyOnceReport,
-  makeEvent,
-  publishEvents,
-  setUpBackends,
-  waitFor,
-  type Backends,
-} from './testing/backends.ts';
+import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
 import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
 const logs: Array<Record<string, unknown>> = [];
 const log = createJsonLog((line) => logs.push(JSON.parse(line)));
-
 
 async function withWorker(
   proxied: 'clickhouse' | 'nats',

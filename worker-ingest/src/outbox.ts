@@ -21,11 +21,7 @@ export async function deleteOutboxEvents(pool: Pool, eventIds: readonly string[]
  * relayed or not within RELAY_AGAIN_AFTER (skipping rows another relay holds), hands them to
  * `relay`, and stamps relayed_at on the ids it returns. Returns how many rows were offered.
  */
-export async function relayOutbox(
-  pool: Pool,
-  olderThanMs: number,
-  relay: (rows: OutboxRow[]) => Promise<string[]>,
-): Promise<number> {
+export async function relayOutbox(pool: Pool, olderThanMs: number, relay: (rows: OutboxRow[]) => Promise<string[]>): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -2,15 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
 import { ensureStream } from './nats.ts';
-import {
-  consumerState,
-  exactlyOnceReport,
-  makeEvent,
-  publishEvents,
-  setUpBackends,
-  waitFor,
-  type Backends,
-} from './testing/backends.ts';
+import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
 import { type ChildWorker, spawnWorker } from './testing/child-worker.ts';
 import { startTcpProxy } from './testing/tcp-proxy.ts';
 
@@ -103,12 +95,24 @@ describe('worker process', { timeout: 90_000 }, () => {
       const events = Array.from({ length: 50 }, () => makeEvent());
       await publishEvents(b.nc, b.config.subject, events);
       await waitFor('events held by the worker', async () => (await worker.metrics()).held === events.length);
-      expect((await exactlyOnceReport(b.ch, events.map((e) => e.eventId))).present).toBe(0);
+      expect(
+        (
+          await exactlyOnceReport(
+            b.ch,
+            events.map((e) => e.eventId),
+          )
+        ).present,
+      ).toBe(0);
 
       worker.process.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
 
-      expect(await exactlyOnceReport(b.ch, events.map((e) => e.eventId))).toEqual({ present: 50, rows: 50, repeated: 0, missing: 0 });
+      expect(
+        await exactlyOnceReport(
+          b.ch,
+          events.map((e) => e.eventId),
+        ),
+      ).toEqual({ present: 50, rows: 50, repeated: 0, missing: 0 });
       expect(await consumerState(b.jsm, b.config)).toMatchObject({ pending: 0, ackPending: 0 });
       expect(worker.logs.find((l) => l.msg === 'batch')).toMatchObject({ size: 50, inserted: 50, duplicates: 0 });
       expect(worker.logs.at(-1)).toMatchObject({ msg: 'stopped' });

@@ -75,6 +75,9 @@ describe('outbox relay', { timeout: 60_000 }, () => {
       holder.release();
     }
     await waitFor('locked row ingested once released', async () => (await exactlyOnceReport(b.ch, [locked.eventId])).present === 1);
-    await waitFor('outbox rows deleted', async () => (await outboxRow(locked.eventId)) === undefined && (await outboxRow(free.eventId)) === undefined);
+    await waitFor(
+      'outbox rows deleted',
+      async () => (await outboxRow(locked.eventId)) === undefined && (await outboxRow(free.eventId)) === undefined,
+    );
   });
 });

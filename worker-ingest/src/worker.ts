@@ -111,10 +111,20 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     http = await startHttpServer(config.httpPort, {
       metrics: () => ({ ...metrics, held: batcher.held().length }),
       // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
-      health: () => ({ ok: !stopping && !nc.isClosed(), nats: natsState.connected() ? 'connected' : 'disconnected', held: batcher.held().length }),
+      health: () => ({
+        ok: !stopping && !nc.isClosed(),
+        nats: natsState.connected() ? 'connected' : 'disconnected',
+        held: batcher.held().length,
+      }),
     });
   }
-  log('started', { stream: config.stream, consumer: config.consumer, batchSize: config.batchSize, batchMs: config.batchMs, httpPort: http?.port });
+  log('started', {
+    stream: config.stream,
+    consumer: config.consumer,
+    batchSize: config.batchSize,
+    batchMs: config.batchMs,
+    httpPort: http?.port,
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = async () => {

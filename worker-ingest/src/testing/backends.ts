@@ -158,9 +158,7 @@ export async function publishEvents(
   const js = (await jetstreamManager(nc)).jetstream();
   for (let i = 0; i < events.length; i += parallel) {
     await Promise.all(
-      events.slice(i, i + parallel).map((e, j) =>
-        js.publish(`${subject}.${e.projectId}`, JSON.stringify(e), { msgID: msgId(e, i + j) }),
-      ),
+      events.slice(i, i + parallel).map((e, j) => js.publish(`${subject}.${e.projectId}`, JSON.stringify(e), { msgID: msgId(e, i + j) })),
     );
   }
 }

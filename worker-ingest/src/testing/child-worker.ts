@@ -41,9 +41,7 @@ export async function spawnWorker(config: IngestConfig): Promise<ChildWorker> {
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const worker: ChildWorker = {
     process: child,
     logs,
