@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run bench:*` and `npm run seed`: installs what is missing, starts the backing services if
-# they are not up (and stops them again afterwards), then runs one TypeScript script.
+# `npm start`, `npm run seed` and `npm run bench:*`: installs what is missing, starts the backing
+# services if they are not up (and stops them again afterwards), then runs one TypeScript script.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
