@@ -47,3 +47,16 @@ export async function relayOutbox(pool: Pool, olderThanMs: number, relay: (rows:
     client.release();
   }
 }
+
+/**
+ * Relays the whole backlog, not one batch per tick: `relayOnce` again for as long as it offers a
+ * full batch (RELAY_LIMIT rows) and `keepGoing()` holds. Returns how many rows were offered.
+ */
+export async function drainOutbox(relayOnce: () => Promise<number>, keepGoing: () => boolean = () => true): Promise<number> {
+  let offered = 0;
+  for (;;) {
+    const batch = await relayOnce();
+    offered += batch;
+    if (batch < RELAY_LIMIT || !keepGoing()) return offered;
+  }
+}

@@ -9,7 +9,7 @@ import { startListCacheInvalidator, redisGenerationBump } from './list-cache-inv
 import { createJsonLog, errorMessage, type Log } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
-import { deleteOutboxEvents, relayOutbox } from './outbox.ts';
+import { deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
 import { createNodePool } from './postgres.ts';
 import { startPulling } from './pull.ts';
@@ -97,15 +97,20 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     log,
   });
 
+  let stopping = false;
   const relayPublisher = createRelayPublisher(
     config.subject,
     (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
     metrics,
     log,
   );
-  const relay = startTicker('relay', options.relayEveryMs ?? 1000, () => relayOutbox(pool, config.relayAfterMs, relayPublisher), log);
+  const relay = startTicker(
+    'relay',
+    options.relayEveryMs ?? 1000,
+    () => drainOutbox(() => relayOutbox(pool, config.relayAfterMs, relayPublisher), () => !stopping),
+    log,
+  );
 
-  let stopping = false;
   let http: HttpServer | undefined;
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
