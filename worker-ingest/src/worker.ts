@@ -107,7 +107,11 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const relay = startTicker(
     'relay',
     options.relayEveryMs ?? 1000,
-    () => drainOutbox(() => relayOutbox(pool, config.relayAfterMs, relayPublisher), () => !stopping),
+    () =>
+      drainOutbox(
+        () => relayOutbox(pool, config.relayAfterMs, relayPublisher),
+        () => !stopping,
+      ),
     log,
   );
 
