@@ -1,3 +1,5 @@
+import type { Log } from './utils/log.ts';
+
 /**
  * The Worker's bindings: vars from wrangler.toml, secrets from `wrangler secret put`
  * (locally from scripts/local.env through `wrangler dev --env-file`).
@@ -32,4 +34,10 @@ export interface Env {
 
 export interface AppEnv {
   Bindings: Env;
+  Variables: {
+    /** This request's id, also its `x-request-id` header (http/request-id.ts). */
+    requestId: string;
+    /** Structured log lines that carry the request id. */
+    log: Log;
+  };
 }

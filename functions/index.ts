@@ -5,6 +5,7 @@ import { ApiError } from './http/api-error.ts';
 import { corsFromEnv } from './http/cors.ts';
 import { errorResponse, wrapNonErrors } from './http/error-response.ts';
 import { jsonCharset } from './http/json-charset.ts';
+import { requestId } from './http/request-id.ts';
 import { requireToken } from './http/require-token.ts';
 import { routes } from './routes.ts';
 
@@ -13,7 +14,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const app = new Hono<AppEnv>();
 const allowedMethods = new Map<string, string[]>();
 
-app.use('*', wrapNonErrors, corsFromEnv, jsonCharset);
+app.use('*', wrapNonErrors, requestId, corsFromEnv, jsonCharset);
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {

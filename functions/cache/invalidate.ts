@@ -1,11 +1,12 @@
+import type { Log } from '../utils/log.ts';
 import { sleep } from '../utils/time.ts';
 import type { ListCache } from './list-cache.ts';
 
 const RETRY_EVERY_MS = 200;
 const RETRY_FOR_MS = 25_000;
 
-function logFailure(error: unknown, attempt: number): void {
-  console.error(JSON.stringify({ msg: 'list cache invalidation failed', attempt, error: String(error) }));
+function logFailure(log: Log, error: unknown, attempt: number): void {
+  log('list cache invalidation failed', { attempt, error: String(error) });
 }
 
 /**
@@ -14,16 +15,16 @@ function logFailure(error: unknown, attempt: number): void {
  * so pages cached before a short outage are dropped at most ~200 ms after Redis is back. Longer
  * outages are covered by the ingest worker, which invalidates after every batch it stores.
  */
-export async function invalidateListCache(cache: ListCache, defer: (work: Promise<unknown>) => void): Promise<void> {
+export async function invalidateListCache(cache: ListCache, defer: (work: Promise<unknown>) => void, log: Log): Promise<void> {
   try {
     await cache.invalidate();
   } catch (error) {
-    logFailure(error, 0);
-    defer(retryInvalidation(cache));
+    logFailure(log, error, 0);
+    defer(retryInvalidation(cache, log));
   }
 }
 
-async function retryInvalidation(cache: ListCache): Promise<void> {
+async function retryInvalidation(cache: ListCache, log: Log): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     await sleep(RETRY_EVERY_MS);
@@ -31,7 +32,7 @@ async function retryInvalidation(cache: ListCache): Promise<void> {
       await cache.invalidate();
       return;
     } catch (error) {
-      if (attempt % 10 === 0) logFailure(error, attempt);
+      if (attempt % 10 === 0) logFailure(log, error, attempt);
     }
   }
 }

@@ -32,7 +32,7 @@ export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) 
 }
 
 async function onNewConnection<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>, timeoutMs: number): Promise<T> {
-  const client = createWorkerClient(c.env);
+  const client = createWorkerClient(c.env, c.var.log);
   try {
     // A failed connect rejects with the socket's error event, not an Error: wrapNonErrors
     // (http/error-response.ts) turns it into one for the error response.

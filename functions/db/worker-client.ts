@@ -2,16 +2,17 @@ import { Client, neonConfig } from '@neondatabase/serverless';
 import type { Env } from '../env.ts';
 import { FetchWebSocket } from './fetch-websocket.ts';
 import { errorText } from '../utils/error-text.ts';
+import { createLog, type Log } from '../utils/log.ts';
 import { configureNeon } from './neon-config.ts';
 
 /**
  * A Postgres client for one request inside workerd; connecting, and bounding how long that and
  * the queries may take, is the caller's job.
  */
-export function createWorkerClient(env: Env): Client {
+export function createWorkerClient(env: Env, log: Log = createLog()): Client {
   configureNeon(env.PG_WS_PROXY);
   neonConfig.webSocketConstructor = FetchWebSocket as unknown as typeof WebSocket;
   const client = new Client({ connectionString: env.DATABASE_URL });
-  client.on('error', (error) => console.error(JSON.stringify({ msg: 'postgres connection error', error: errorText(error) })));
+  client.on('error', (error) => log('postgres connection error', { error: errorText(error) }));
   return client;
 }

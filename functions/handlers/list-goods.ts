@@ -19,7 +19,7 @@ export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   try {
     lookup = await cache.lookup(limit, offset);
   } catch (error) {
-    console.error(JSON.stringify({ msg: 'list cache unavailable; reading Postgres', error: String(error) }));
+    c.var.log('list cache unavailable; reading Postgres', { error: String(error) });
   }
   if (lookup?.page) return pageResponse(lookup.page, 'hit');
 
@@ -30,7 +30,7 @@ export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
     deferFor(c)(
       cache
         .store(generation, limit, offset, body)
-        .catch((error: unknown) => console.error(JSON.stringify({ msg: 'list cache store failed', error: String(error) }))),
+        .catch((error: unknown) => c.var.log('list cache store failed', { error: String(error) })),
     );
   }
   return pageResponse(body, lookup ? 'miss' : 'bypass');

@@ -15,7 +15,8 @@ function corsFor(configured: string): Middleware {
   return cors({
     origin: origins.includes('*') ? '*' : origins,
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'Authorization'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+    exposeHeaders: ['X-Request-Id'],
     maxAge: 600,
   });
 }

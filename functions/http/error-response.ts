@@ -1,12 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { errorText } from '../utils/error-text.ts';
+import { createLog } from '../utils/log.ts';
 import { ApiError } from './api-error.ts';
 
 /** Maps any thrown error to the contract's `{code, message, details}` body; never leaks internals. */
 export function errorResponse(error: Error, c: Context): Response {
   const apiError = toApiError(error);
-  if (apiError.status >= 500) console.error(JSON.stringify({ msg: 'request failed', path: c.req.path, error: String(error) }));
+  if (apiError.status >= 500) (c.get('log') ?? createLog())('request failed', { path: c.req.path, error: String(error) });
   return c.json({ code: apiError.code, message: apiError.message, details: apiError.details }, apiError.status);
 }
 

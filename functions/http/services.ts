@@ -21,11 +21,11 @@ export function deferFor(c: Context<AppEnv>): (work: Promise<unknown>) => void {
  */
 export async function finishWrite(c: Context<AppEnv>, events: AuditEvent[]): Promise<void> {
   const defer = deferFor(c);
-  await invalidateListCache(listCacheFor(c.env), defer);
+  await invalidateListCache(listCacheFor(c.env), defer, c.var.log);
   const target = { url: c.env.NATS_WS_URL, subject: c.env.NATS_SUBJECT, user: c.env.NATS_USER, pass: c.env.NATS_PASSWORD };
   defer(
     publishEvents(target, events).catch((error: unknown) =>
-      console.error(JSON.stringify({ msg: 'audit publish failed; the outbox relay will deliver', error: String(error) })),
+      c.var.log('audit publish failed; the outbox relay will deliver', { error: String(error) }),
     ),
   );
 }

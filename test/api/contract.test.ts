@@ -311,6 +311,23 @@ describe('list positions', () => {
   });
 });
 
+describe('x-request-id', () => {
+  it("is on every answer: generated, or the caller's own", async () => {
+    const answers = await Promise.all([
+      createGood(1, { name: 'a' }),
+      api('GET', '/goods/list', { query: { limit: 0 } }),
+      api('GET', '/nope'),
+      api('PUT', '/goods/list'),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 400, 404, 405]);
+    const ids = answers.map((r) => r.headers.get('x-request-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const own = await api('GET', '/goods/list', { headers: { 'x-request-id': 'client-trace-7' } });
+    expect(own.headers.get('x-request-id')).toBe('client-trace-7');
+  });
+});
+
 describe('routing', () => {
   it('is 404 errors.route.notFound for an unknown path', async () => {
     const response = await api('GET', '/goods/unknown');
