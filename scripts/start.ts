@@ -18,7 +18,6 @@ const WITHOUT_DEFAULT = [
   'INGEST_BATCH_MS',
   'INGEST_CONSUMER',
   'RELAY_AFTER_MS',
-  'INGEST_HTTP_PORT',
 ];
 const env = Object.fromEntries([
   ...Object.entries(defaults).map(([key, value]) => [key, process.env[key] ?? value]),

@@ -109,4 +109,34 @@ describe('goods_log', () => {
     expect(after.eventsInserted! - before.eventsInserted!).toBeGreaterThanOrEqual(200);
     expect(after.inserts! - before.inserts!).toBeLessThanOrEqual(20);
   });
+
+  it('GET /metrics speaks Prometheus, and its counters move by exactly the events written', async () => {
+    // Settled: no earlier test's events still on their way.
+    await waitFor(
+      'the outbox to empty',
+      async () => (await testDb().query('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]?.n === 0,
+    );
+    const before = await ingest().prometheus();
+    const created = await Promise.all(Array.from({ length: 30 }, (_, i) => createGood(1, { name: `${prefix}-prom-${i}` })));
+    expect(created.map((r) => r.status)).toEqual(Array(30).fill(200));
+    await waitForEvents(`${prefix}-prom-`, 30, 20_000);
+    await waitFor(
+      'the outbox to empty',
+      async () => (await testDb().query('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]?.n === 0,
+    );
+    const after = await ingest().prometheus();
+    const moved = (name: string) => after.get(`goods_ingest_${name}`)! - before.get(`goods_ingest_${name}`)!;
+    expect(moved('events_received_total')).toBe(30);
+    expect(moved('events_inserted_total')).toBe(30);
+    expect(moved('outbox_deleted_total')).toBe(30);
+    expect(moved('duplicates_skipped_total')).toBe(0);
+    expect(moved('batches_total')).toBeGreaterThanOrEqual(1);
+    expect(moved('insert_duration_seconds_count')).toBe(moved('inserts_total'));
+    expect(after.get('goods_ingest_insert_duration_seconds_bucket{le="+Inf"}')).toBe(
+      after.get('goods_ingest_insert_duration_seconds_count'),
+    );
+    expect(after.get('goods_ingest_outbox_backlog')).toBe(0);
+    expect(after.get('goods_ingest_lag_seconds')).toBeGreaterThanOrEqual(0);
+    for (const name of ['redelivered_total', 'relay_published_total', 'held_events']) expect(after.has(`goods_ingest_${name}`)).toBe(true);
+  });
 });

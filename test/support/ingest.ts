@@ -6,6 +6,8 @@ import { ROOT, testEnv } from './env.ts';
 export interface IngestProcess {
   child: Child;
   metrics(): Promise<Record<string, number>>;
+  /** GET /metrics in the Prometheus text format: each sample (`name{labels}`) with its value. */
+  prometheus(): Promise<Map<string, number>>;
   /** SIGKILL: no flush, no ack. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -34,7 +36,8 @@ export async function startIngest(overrides: Record<string, string> = {}): Promi
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   return {
     child,
-    metrics: async () => (await fetch(metricsUrl)).json() as Promise<Record<string, number>>,
+    metrics: async () => (await fetch(`${metricsUrl}.json`)).json() as Promise<Record<string, number>>,
+    prometheus: async () => parsePrometheus(await (await fetch(metricsUrl)).text()),
     async kill() {
       child.process.kill('SIGKILL');
       await exited;
@@ -56,4 +59,16 @@ export function useIngestWorker(): () => IngestProcess {
     if (!ingest) throw new Error('the ingest worker has not started');
     return ingest;
   };
+}
+
+/** Samples of the Prometheus text format; throws on a line that is neither a comment nor a sample. */
+export function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (!sample) throw new Error(`not Prometheus text: ${line}`);
+    samples.set(sample[1]!, Number(sample[2]));
+  }
+  return samples;
 }

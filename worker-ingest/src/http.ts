@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface HttpEndpoints {
   metrics: () => unknown;
+  /** The Prometheus text format and its content type. */
+  prometheus: () => Promise<{ contentType: string; body: string }>;
   /** `ok: false` answers 503. */
   health: () => { ok: boolean } & Record<string, unknown>;
 }
@@ -12,7 +14,7 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** GET /metrics (counters as JSON) and GET /healthz. */
+/** GET /metrics (Prometheus), GET /metrics.json (the counters as JSON) and GET /healthz. */
 export async function startHttpServer(port: number, endpoints: HttpEndpoints, host = '0.0.0.0'): Promise<HttpServer> {
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown) => {
@@ -20,7 +22,14 @@ export async function startHttpServer(port: number, endpoints: HttpEndpoints, ho
     };
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(405, { error: 'method not allowed' });
-    if (path === '/metrics') return send(200, endpoints.metrics());
+    if (path === '/metrics.json') return send(200, endpoints.metrics());
+    if (path === '/metrics') {
+      endpoints.prometheus().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+        (error: unknown) => send(500, { error: String(error) }),
+      );
+      return;
+    }
     if (path === '/healthz') {
       const health = endpoints.health();
       return send(health.ok ? 200 : 503, health);

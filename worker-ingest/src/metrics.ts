@@ -1,4 +1,4 @@
-/** In-memory counters, served as JSON at GET /metrics. */
+/** In-memory counters: GET /metrics.json as they are, GET /metrics in the Prometheus format. */
 export interface Metrics {
   /** Batches written (each confirmed by ClickHouse, then acked). */
   batches: number;
@@ -13,6 +13,8 @@ export interface Metrics {
   retries: number;
   /** Messages taken from JetStream (valid ones, before batching). */
   received: number;
+  /** Messages JetStream delivered more than once (an ack that did not arrive in time). */
+  redelivered: number;
   relayPublished: number;
   relayFailed: number;
   outboxDeleted: number;
@@ -29,6 +31,7 @@ export function createMetrics(): Metrics {
     malformed: 0,
     retries: 0,
     received: 0,
+    redelivered: 0,
     relayPublished: 0,
     relayFailed: 0,
     outboxDeleted: 0,

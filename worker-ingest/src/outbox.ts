@@ -10,6 +10,13 @@ export interface OutboxRow {
 export const RELAY_AGAIN_AFTER = '30 seconds';
 export const RELAY_LIMIT = 1000;
 
+/** Rows in the outbox; NaN when Postgres does not answer within a second (a scrape must not hang). */
+export async function countOutbox(pool: Pool): Promise<number> {
+  const counted = pool.query<{ n: string }>('SELECT count(*) AS n FROM goods_outbox').then((r) => Number(r.rows[0]?.n));
+  const late = new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1_000).unref());
+  return Promise.race([counted.catch(() => Number.NaN), late]);
+}
+
 /** Forgets events that are confirmed in goods_log. */
 export async function deleteOutboxEvents(pool: Pool, eventIds: readonly string[]): Promise<number> {
   const result = await pool.query('DELETE FROM goods_outbox WHERE event_id = ANY($1::uuid[])', [eventIds]);

@@ -26,6 +26,7 @@ export async function pullInto(
       continue;
     }
     metrics.received++;
+    if (msg.info.redelivered) metrics.redelivered++;
     await batcher.add({ msg, event: parsed.event });
   }
 }

@@ -9,7 +9,8 @@ import { startListCacheInvalidator, redisGenerationBump } from './list-cache-inv
 import { createJsonLog, errorMessage, type Log } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
-import { deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
+import { countOutbox, deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
+import { createPrometheus } from './prometheus.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
 import { createNodePool } from './postgres.ts';
 import { startPulling } from './pull.ts';
@@ -65,10 +66,21 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     (count) => (metrics.outboxDeleted += count),
     log,
   );
+  const prometheus = createPrometheus(metrics, {
+    held: () => batcher.held().length,
+    outboxBacklog: () => countOutbox(pool),
+  });
   const shutdown = new AbortController();
   const writer = createBatchWriter({
     findExisting: (rows) => findExistingEventIds(ch, rows),
-    insert: (rows) => insertRows(ch, rows),
+    insert: async (rows) => {
+      const done = prometheus.insertSeconds.startTimer();
+      try {
+        await insertRows(ch, rows);
+      } finally {
+        done();
+      }
+    },
     confirmed: (ids) => {
       cleaner.add(ids);
       listCache?.markStale();
@@ -119,6 +131,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
       metrics: () => ({ ...metrics, held: batcher.held().length }),
+      prometheus: async () => ({ contentType: prometheus.registry.contentType, body: await prometheus.registry.metrics() }),
       // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
       health: () => ({
         ok: !stopping && !nc.isClosed(),

@@ -47,7 +47,7 @@ export async function spawnWorker(config: IngestConfig): Promise<ChildWorker> {
     logs,
     exited,
     async metrics() {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      const res = await fetch(`http://127.0.0.1:${port}/metrics.json`);
       return (await res.json()) as Metrics & { held: number };
     },
   };

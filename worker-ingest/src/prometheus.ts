@@ -1,0 +1,66 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Metrics } from './metrics.ts';
+
+export interface Prometheus {
+  registry: Registry;
+  /** Seconds each ClickHouse INSERT took. */
+  insertSeconds: Histogram;
+}
+
+/** What the worker reads at scrape time besides its counters. */
+export interface ScrapeSources {
+  held(): number;
+  /** Rows in goods_outbox: events not yet confirmed in goods_log. */
+  outboxBacklog(): Promise<number>;
+}
+
+const PREFIX = 'goods_ingest_';
+
+/**
+ * The worker's metrics in the Prometheus text format (GET /metrics). Counters are read from the
+ * worker's own `Metrics` at scrape time, so there is one count of each thing.
+ */
+export function createPrometheus(metrics: Metrics, sources: ScrapeSources): Prometheus {
+  const registry = new Registry();
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name: PREFIX + name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
+    new Gauge({
+      name: PREFIX + name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+
+  counter('events_received_total', 'Valid events taken from JetStream.', () => metrics.received);
+  counter('events_inserted_total', 'Events written to goods_log.', () => metrics.eventsInserted);
+  counter('duplicates_skipped_total', 'Events skipped as already in goods_log or repeated in a batch.', () => metrics.duplicatesSkipped);
+  counter('malformed_total', 'Messages that were not a valid event (terminated).', () => metrics.malformed);
+  counter('redelivered_total', 'Messages JetStream delivered more than once.', () => metrics.redelivered);
+  counter('batches_total', 'Batches confirmed by ClickHouse and acknowledged.', () => metrics.batches);
+  counter('inserts_total', 'INSERT statements ClickHouse accepted.', () => metrics.inserts);
+  counter('insert_retries_total', 'Failed ClickHouse attempts that were retried.', () => metrics.retries);
+  counter('relay_published_total', 'Outbox rows the relay published again.', () => metrics.relayPublished);
+  counter('relay_failed_total', 'Relay publishes that failed.', () => metrics.relayFailed);
+  counter('outbox_deleted_total', 'Confirmed events deleted from goods_outbox.', () => metrics.outboxDeleted);
+  gauge('lag_seconds', 'From the oldest event time of the last batch to its confirmation.', () => metrics.lastLagMs / 1000);
+  gauge('held_events', 'Events received and not yet acknowledged.', () => sources.held());
+  gauge('outbox_backlog', 'Rows in goods_outbox not yet confirmed in goods_log.', () => sources.outboxBacklog());
+  const insertSeconds = new Histogram({
+    name: `${PREFIX}insert_duration_seconds`,
+    help: 'Seconds each ClickHouse INSERT took.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return { registry, insertSeconds };
+}
