@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_MS } from '../../functions/db/with-database.ts';
+import { createNodePool } from '../../worker-ingest/src/postgres.ts';
 import { createGood, reprioritize } from '../support/api.ts';
 import { expectLoggedOnce } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
+import { testEnv } from '../support/env.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { adminConsole, testDatabase } from '../support/pooler.ts';
 import { resetState } from '../support/reset.ts';
@@ -24,12 +26,17 @@ afterAll(closeTestDb);
 const priorities = async () => (await testDb().query<{ id: number; priority: number }>('SELECT id, priority FROM goods ORDER BY id')).rows;
 
 describe('the statement budget', () => {
-  it('is set on the database and shorter than the API deadline', async () => {
-    const { rows } = await testDb().query<{ ms: number }>(
-      "SELECT extract(epoch FROM current_setting('statement_timeout')::interval) * 1000 AS ms",
-    );
-    expect(Number(rows[0]!.ms)).toBe(4_000);
-    expect(Number(rows[0]!.ms)).toBeLessThan(DEADLINE_MS);
+  it("is what the app's pooled sessions run with, and shorter than the API deadline", async () => {
+    const pooled = createNodePool(testEnv.DATABASE_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+    try {
+      const { rows } = await pooled.query<{ ms: number }>(
+        "SELECT extract(epoch FROM current_setting('statement_timeout')::interval) * 1000 AS ms",
+      );
+      expect(Number(rows[0]!.ms)).toBe(4_000);
+      expect(Number(rows[0]!.ms)).toBeLessThan(DEADLINE_MS);
+    } finally {
+      await pooled.end();
+    }
   });
 
   it('a reprioritize over budget rolls back whole and answers 500; within budget it answers 200, logged once', async () => {

@@ -1,4 +1,4 @@
-import type { Pool } from '@neondatabase/serverless';
+import type { Pool, PoolClient } from '@neondatabase/serverless';
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
 import { testEnv } from './env.ts';
 
@@ -6,7 +6,12 @@ let pool: Pool | undefined;
 
 /** The tests' own Postgres pool: direct, through a bridge the API does not use (so its counters, and the pooler's, stay clean). */
 export function testDb(): Pool {
-  pool ??= createNodePool(testEnv.DIRECT_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 8);
+  if (!pool) {
+    pool = createNodePool(testEnv.DIRECT_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 8);
+    // The statement budget is the app's (migration 0004); the tests' own set-up and clean-up
+    // (dropping a scratch database on a busy machine, say) may take longer.
+    pool.on('connect', (client: PoolClient) => void client.query('SET statement_timeout = 0'));
+  }
   return pool;
 }
 
