@@ -34,3 +34,12 @@ FOR EACH STATEMENT EXECUTE FUNCTION goods_count_inserted();
 CREATE TRIGGER goods_count_deletes AFTER DELETE ON goods
 REFERENCING OLD TABLE AS deleted
 FOR EACH STATEMENT EXECUTE FUNCTION goods_count_deleted();
+
+-- What is left of the row-level counter: flips of `removed` (its only trigger now).
+CREATE OR REPLACE FUNCTION goods_count_rows() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE goods_stats SET removed = removed + NEW.removed::int - OLD.removed::int;
+  RETURN NULL;
+END
+$$;
