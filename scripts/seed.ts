@@ -5,16 +5,14 @@
 // priorities distinct) and invalidates the API's list cache. A bulk load is not a change made
 // through the API: it records no audit events.
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { listCacheKeys } from '../functions/cache/list-cache.ts';
 import { createNodePool } from '../worker-ingest/src/postgres.ts';
+import { localEnv } from './bridges/loopback.ts';
 import { postgresPorts, startPgWsBridge } from './bridges/pg-ws-bridge.ts';
-import { readEnvFiles } from './lib/env-files.ts';
 
 const CHUNK = 50_000;
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const env = { ...readEnvFiles([`${root}scripts/local.env`]), ...process.env } as Record<string, string>;
+const env = localEnv() as Record<string, string>;
 const { values } = parseArgs({ options: { goods: { type: 'string' }, projects: { type: 'string', default: '1' } } });
 const goods = Number(values.goods);
 const projects = Number(values.projects);

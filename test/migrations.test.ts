@@ -3,7 +3,7 @@ import type { Pool } from '@neondatabase/serverless';
 import { createNodePool } from '../worker-ingest/src/postgres.ts';
 import { applyPostgresMigrations, listMigrations } from '../scripts/lib/postgres-migrations.ts';
 import { testDb } from './support/db.ts';
-import { ROOT, testEnv } from './support/env.ts';
+import { databaseUrl, ROOT, testEnv } from './support/env.ts';
 
 const DIR = `${ROOT}migrations/postgres`;
 const SCRATCH = `goods_migrations_${process.pid}`;
@@ -26,9 +26,7 @@ async function schema(): Promise<string[]> {
 
 beforeAll(async () => {
   await testDb().query(`CREATE DATABASE ${SCRATCH}`);
-  const url = new URL(testEnv.DIRECT_URL!);
-  url.pathname = `/${SCRATCH}`;
-  scratch = createNodePool(url.toString(), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`);
+  scratch = createNodePool(databaseUrl('DIRECT_URL', SCRATCH), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`);
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { testEnv } from '../support/env.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { adminConsole, testDatabase, testPool } from '../support/pooler.ts';
 import { resetState } from '../support/reset.ts';
+import { between } from '../support/services.ts';
 import { waitFor } from '../support/wait.ts';
 
 // A request that finds no free Postgres session. Through the pooler (the API's DATABASE_URL) it
@@ -24,14 +25,12 @@ function expectDistinctPriorities(created: { body: { priority: number } }[]): vo
   expect(priorities).toEqual(Array.from({ length: created.length }, (_, i) => i + 1));
 }
 
-async function whilePoolerPaused<T>(during: () => Promise<T>): Promise<T> {
-  await adminConsole(`PAUSE ${testDatabase()}`);
-  try {
-    return await during();
-  } finally {
-    await adminConsole(`RESUME ${testDatabase()}`);
-  }
-}
+const whilePoolerPaused = <T>(during: () => Promise<T>): Promise<T> =>
+  between(
+    () => adminConsole(`PAUSE ${testDatabase()}`),
+    during,
+    () => adminConsole(`RESUME ${testDatabase()}`),
+  );
 
 describe('through the pooler, no free server session', () => {
   it('queues a burst of requests until sessions free up, and every one of them succeeds', async () => {
@@ -72,13 +71,16 @@ describe('straight to Postgres, out of connection slots', () => {
   const connectionLimit = (limit: number) =>
     `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I CONNECTION LIMIT ${limit}', current_database()); END $$`;
 
+  // On a session opened before: lifting the limit must not need a new one.
   async function refuseNewSessions<T>(during: () => Promise<T>): Promise<T> {
     const admin = await testDb().connect();
     try {
-      await admin.query(connectionLimit(0));
-      return await during();
+      return await between(
+        () => admin.query(connectionLimit(0)),
+        during,
+        () => admin.query(connectionLimit(-1)),
+      );
     } finally {
-      await admin.query(connectionLimit(-1));
       admin.release();
     }
   }

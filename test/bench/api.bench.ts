@@ -19,7 +19,7 @@ import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
-import { ROOT, testEnv } from '../support/env.ts';
+import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];
@@ -28,7 +28,6 @@ const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 
 const tag = randomUUID().slice(0, 8);
 const database = `goods_bench_${tag}`;
-const withDatabase = (url: string | undefined) => Object.assign(new URL(url!), { pathname: `/${database}` }).toString();
 const logDir = join(ROOT, '.data/logs/bench');
 mkdirSync(logDir, { recursive: true });
 
@@ -130,64 +129,52 @@ function printCpu(title: string, f: Figures): void {
 }
 
 // ------------------------------------------------------------------ set-up
-const admin = createNodePool(
-  testEnv.DIRECT_URL!.replace(/\/[^/?]+(\?|$)/, '/postgres$1'),
-  `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,
-  1,
-);
+const admin = createNodePool(databaseUrl('DIRECT_URL', 'postgres'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
 const children: Child[] = [];
 const apis: BundledApi[] = [];
 const nc = await connectNats([testEnv.NATS_URL!], 'goods-bench');
 const jsm = await jetstreamManager(nc);
 const stream = `GOODS_BENCH_${tag}`;
 
-async function startBridge(name: string, script: string, portVar: string, env: Record<string, string>): Promise<number> {
-  const port = await freePort();
+/** A local bridge in a process of its own, so that its CPU is measured apart; port 0 picks one. */
+async function startBridge(name: string, script: string, portVar: string, port = 0): Promise<{ port: number; pid: number }> {
+  const listen = port || (await freePort());
   const child = spawnChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bridges', script)], {
-    env: { ...process.env, ...testEnv, ...env, [portVar]: String(port) },
+    env: { ...process.env, ...testEnv, [portVar]: String(listen) },
     cwd: ROOT,
     logFile: join(logDir, `${name}.log`),
   });
   children.push(child);
-  await waitForHttp(`http://127.0.0.1:${port}/stats`, 20_000);
-  return port;
+  await waitForHttp(`http://127.0.0.1:${listen}/stats`, 20_000);
+  return { port: listen, pid: child.process.pid! };
 }
 
 try {
   console.log(`bench:api: ${SECONDS} s per run, connections ${LEVELS.join('/')}; database ${database}`);
   // Run beside the test bridges, so the tests' own bridge can reach the postgres database.
   const bridgeCheck = await fetch(`http://127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}/stats`).catch(() => undefined);
-  if (!bridgeCheck) {
-    children.push(
-      spawnChild('admin-bridge', process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bridges/pg-ws-bridge.ts')], {
-        env: { ...process.env, ...testEnv, PG_WS_BRIDGE_PORT: testEnv.TEST_PG_WS_BRIDGE_PORT! },
-        cwd: ROOT,
-        logFile: join(logDir, 'admin-bridge.log'),
-      }),
-    );
-    await waitForHttp(`http://127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}/stats`, 20_000);
-  }
+  if (!bridgeCheck) await startBridge('admin-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT', Number(testEnv.TEST_PG_WS_BRIDGE_PORT));
   await admin.query(`CREATE DATABASE ${database}`);
-  const migrator = createNodePool(withDatabase(testEnv.DIRECT_URL), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+  const migrator = createNodePool(databaseUrl('DIRECT_URL', database), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
   await applyPostgresMigrations(migrator, join(ROOT, 'migrations/postgres'));
   await migrator.query(`INSERT INTO goods (project_id, name) SELECT 1, 'seeded ' || n FROM generate_series(1, ${SEEDED}) n`);
   await migrator.end();
 
-  const pgBridgePort = await startBridge('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT', {});
-  const restPort = await startBridge('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT', {});
+  const pgBridge = await startBridge('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
+  const rest = await startBridge('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT');
   const subject = `goods-bench-${tag}.events`;
   await ensureStream(jsm, stream, subject);
   const settings: Record<string, string> = {
     ...testEnv,
-    DATABASE_URL: withDatabase(testEnv.DATABASE_URL),
-    PG_WS_PROXY: `127.0.0.1:${pgBridgePort}`,
-    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${restPort}`,
+    DATABASE_URL: databaseUrl('DATABASE_URL', database),
+    PG_WS_PROXY: `127.0.0.1:${pgBridge.port}`,
+    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${rest.port}`,
     CACHE_NAMESPACE: `bench-${tag}`,
     NATS_SUBJECT: subject,
   };
 
   const pooled = await startBundledApi(ROOT, 0, settings);
-  const direct = await startBundledApi(ROOT, 0, { ...settings, DATABASE_URL: withDatabase(testEnv.DIRECT_URL) });
+  const direct = await startBundledApi(ROOT, 0, { ...settings, DATABASE_URL: databaseUrl('DIRECT_URL', database) });
   const floor = await startBundledApi(ROOT, 0, settings, join(ROOT, 'test/bench/floor.wrangler.toml'));
   apis.push(pooled, direct, floor);
   // The cached floor reads a page as large as the list's first page.
@@ -195,10 +182,7 @@ try {
   execFileSync('redis-cli', ['-p', testEnv.REDIS_PORT!, 'SET', `bench-${tag}:floor-page`, firstPage]);
 
   const services = [byName('postgres'), byName('pgbouncer'), byName('redis-server'), byName('nats-server')];
-  const bridges = [
-    byPid('bridge: Postgres WebSocket', children.at(-2)!.process.pid!),
-    byPid('bridge: Upstash REST', children.at(-1)!.process.pid!),
-  ];
+  const bridges = [byPid('bridge: Postgres WebSocket', pgBridge.pid), byPid('bridge: Upstash REST', rest.pid)];
   const meters = (api: BundledApi) => [byPid('workerd (the Worker)', api.pid ?? 0), ...bridges, ...services];
 
   const main = await section(

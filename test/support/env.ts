@@ -7,3 +7,10 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const testEnv: Record<string, string> = readEnvFiles([`${ROOT}scripts/local.env`, `${ROOT}test/test.env`]);
 
 export const API_URL = `http://127.0.0.1:${testEnv.API_PORT}`;
+
+/** The suite's pooled (DATABASE_URL) or direct (DIRECT_URL) URL, naming another database. */
+export function databaseUrl(setting: 'DATABASE_URL' | 'DIRECT_URL', database: string): string {
+  const url = new URL(testEnv[setting]!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

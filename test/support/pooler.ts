@@ -1,5 +1,5 @@
 import { createNodePool } from '../../worker-ingest/src/postgres.ts';
-import { testEnv } from './env.ts';
+import { databaseUrl, testEnv } from './env.ts';
 
 /** One row of PgBouncer's `SHOW POOLS` (client and server connections of a database/user pair). */
 export interface PoolRow {
@@ -22,9 +22,7 @@ export interface StatsRow {
 
 /** Runs a command on PgBouncer's admin console (database `pgbouncer`, as the user of DATABASE_URL). */
 export async function adminConsole<R>(command: string): Promise<R[]> {
-  const url = new URL(testEnv.DATABASE_URL!);
-  url.pathname = '/pgbouncer';
-  const pool = createNodePool(url.toString(), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
+  const pool = createNodePool(databaseUrl('DATABASE_URL', 'pgbouncer'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
   try {
     return (await pool.query(command)).rows as R[];
   } finally {

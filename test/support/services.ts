@@ -9,17 +9,17 @@ export function services(...args: string[]): void {
 }
 
 /** Runs `during` between `enter` and `leave`; `leave` also when `during` fails. */
-async function between(enter: () => void, during: () => Promise<unknown>, leave: () => void): Promise<void> {
-  enter();
+export async function between<T>(enter: () => unknown, during: () => Promise<T>, leave: () => unknown): Promise<T> {
+  await enter();
   try {
-    await during();
+    return await during();
   } finally {
-    leave();
+    await leave();
   }
 }
 
 /** Stops `service`, runs `during`, then starts the service again, also when `during` fails. */
-export function whileDown(service: string, during: () => Promise<unknown>): Promise<void> {
+export function whileDown(service: string, during: () => Promise<unknown>): Promise<unknown> {
   return between(
     () => services('down', service),
     during,
@@ -32,7 +32,7 @@ export function whileDown(service: string, during: () => Promise<unknown>): Prom
  * pooler's open sessions stop answering, and new connections queue unanswered in the listen
  * backlog. Thawed in the reverse order.
  */
-export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<void> {
+export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<unknown> {
   const dataDir = join(process.env.SERVICES_DATA_DIR ?? join(ROOT, '.data'), 'postgres/data');
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   let frozen: number[] = [];
