@@ -1,4 +1,4 @@
-import type { Log } from './utils/log.ts';
+import type { Log } from '../shared/log.ts';
 
 /**
  * The Worker's bindings: vars from wrangler.toml, secrets from `wrangler secret put`

@@ -1,18 +1,18 @@
-// `npm run seed -- --goods N [--projects P]`: loads a catalogue straight into Postgres (DIRECT_URL,
-// local default from scripts/local.env): N goods spread over P projects (made if missing), in
+// `npm run seed -- --goods N [--projects P]`: loads a catalogue straight into Postgres (DIRECT_URL of
+// the dev settings): N goods spread over P projects (made if missing), in
 // statements of 50,000 rows, with progress. Priorities and counters come from the database's
 // own triggers, as for the API's writes. Then it checks the result (counters equal counts,
 // priorities distinct) and invalidates the API's list cache. A bulk load is not a change made
 // through the API: it records no audit events.
 import { parseArgs } from 'node:util';
-import { listCacheKeys } from '../functions/cache/list-cache.ts';
-import { createNodePool } from '../worker-ingest/src/postgres.ts';
-import { localEnv } from './bridges/loopback.ts';
+import { listCacheKeys } from '../shared/cache-keys.ts';
+import { createNodePool } from '../shared/node-postgres.ts';
 import { postgresPorts, startPgWsBridge } from './bridges/pg-ws-bridge.ts';
+import { profileEnv } from './lib/profile.ts';
 
 const CHUNK = 50_000;
 
-const env = localEnv() as Record<string, string>;
+const env = profileEnv('dev');
 const { values } = parseArgs({ options: { goods: { type: 'string' }, projects: { type: 'string', default: '1' } } });
 const goods = Number(values.goods);
 const projects = Number(values.projects);

@@ -20,13 +20,10 @@ APT_PACKAGES=(postgresql pgbouncer redis-server nats-server clickhouse-server cl
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-load_env() { # KEY=VALUE lines of local.env, only for keys not already set
-  local line key
-  while IFS= read -r line || [[ -n $line ]]; do
-    [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
-    key=${BASH_REMATCH[1]}
-    [[ -v $key ]] || export "$key=${BASH_REMATCH[2]}"
-  done < "$ROOT/scripts/local.env"
+load_env() { # the dev settings (scripts/lib/profile.ts), where what is already set wins
+  local settings
+  settings="$(cd "$ROOT" && node --import tsx scripts/lib/profile.ts dev)" || die "invalid settings"
+  eval "$settings"
   : "${SERVICES_TIMEOUT:=30}"
   DATA="${SERVICES_DATA_DIR:-$ROOT/.data}"
   mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"

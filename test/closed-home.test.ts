@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, lstatSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, testEnv } from './support/env.ts';
@@ -42,8 +42,16 @@ afterAll(() => {
 
 describe('a checkout inside a mode-700 home directory', () => {
   it('runs Postgres and PgBouncer, keeps the home closed, and finds its data again after down/up', { timeout: 120_000 }, () => {
-    mkdirSync(join(checkout, 'scripts'), { recursive: true });
-    for (const file of ['services.sh', 'local.env']) cpSync(join(ROOT, 'scripts', file), join(checkout, 'scripts', file));
+    // What services.sh needs of a checkout: itself, the settings and their loader, the packages.
+    for (const file of [
+      'scripts/services.sh',
+      'scripts/local.env',
+      'scripts/lib/profile.ts',
+      'scripts/bridges/loopback.ts',
+      'shared/settings.ts',
+    ])
+      cpSync(join(ROOT, file), join(checkout, file));
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
     execFileSync('chmod', ['700', home]);
 
     services('up', 'postgres', 'pgbouncer');

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { readEnvFiles } from '../shared/settings.ts';
+import { loadConfig } from '../worker-ingest/src/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -21,16 +23,7 @@ interface Service {
   healthcheck?: { test: string[] };
 }
 
-function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m?.[1] !== undefined) env[m[1]] = m[2] ?? '';
-  }
-  return env;
-}
-
-const localEnv = parseEnvFile(read('scripts/local.env'));
+const localEnv = readEnvFiles([join(root, 'scripts/local.env')]);
 /** A local.env value that must exist. */
 function local(name: string): string {
   const value = localEnv[name];
@@ -263,6 +256,11 @@ describe('docker-compose.yml services', () => {
     for (const db of [localEnv.CLICKHOUSE_DATABASE, `${localEnv.CLICKHOUSE_DATABASE}_test`]) {
       expect(sql).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${db};`));
     }
+  });
+
+  it("ingest: its settings (local.env, then its environment) pass the worker's own validation", () => {
+    const settings = loadConfig({ ...localEnv, ...env('ingest') });
+    expect(settings.natsUrl).toEqual(['nats://nats:4222']);
   });
 
   it('ingest: built from worker-ingest/Dockerfile, local.env with compose service names', () => {

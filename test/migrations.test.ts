@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '@neondatabase/serverless';
-import { createNodePool } from '../worker-ingest/src/postgres.ts';
-import { applyPostgresMigrations, listMigrations } from '../scripts/lib/postgres-migrations.ts';
+import { createNodePool } from '../shared/node-postgres.ts';
+import { applyPostgresMigrations, listMigrations } from '../shared/migrate/postgres.ts';
 import { testDb } from './support/db.ts';
 import { databaseUrl, ROOT, testEnv } from './support/env.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readEnvFiles } from '../scripts/lib/env-files.ts';
+import { readEnvFiles } from '../shared/settings.ts';
 import { ROOT, testEnv } from './support/env.ts';
 
 // Linux's default ephemeral range: a port in it can be handed to an outgoing connection (even a

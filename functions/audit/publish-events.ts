@@ -1,5 +1,5 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
-import type { AuditEvent } from '../goods/types.ts';
+import { eventSubject, type GoodEvent } from '../../shared/event.ts';
 
 export interface NatsTarget {
   url: string;
@@ -10,10 +10,6 @@ export interface NatsTarget {
 
 const CONNECT_TIMEOUT_MS = 3_000;
 
-export function eventSubject(subject: string, event: AuditEvent): string {
-  return `${subject}.${event.projectId}`;
-}
-
 /**
  * Publishes audit events into the JetStream stream with `Nats-Msg-Id` = event id, so a
  * re-publish (by the relay, or a retry) is dropped by the stream's duplicate window. They go as
@@ -22,7 +18,7 @@ export function eventSubject(subject: string, event: AuditEvent): string {
  * within a few seconds, so a lost publish delays an event, it does not lose it. That saves a
  * request-reply per event on a connection that lives for this one request.
  */
-export async function publishEvents(target: NatsTarget, events: readonly AuditEvent[]): Promise<void> {
+export async function publishEvents(target: NatsTarget, events: readonly GoodEvent[]): Promise<void> {
   if (events.length === 0) return;
   const nc = await wsconnect({
     servers: target.url,
@@ -37,7 +33,7 @@ export async function publishEvents(target: NatsTarget, events: readonly AuditEv
     for (const event of events) {
       const msgHeaders = headers();
       msgHeaders.set('Nats-Msg-Id', event.eventId);
-      nc.publish(eventSubject(target.subject, event), JSON.stringify(event), { headers: msgHeaders });
+      nc.publish(eventSubject(target.subject, event.projectId), JSON.stringify(event), { headers: msgHeaders });
     }
     await nc.flush();
   } finally {

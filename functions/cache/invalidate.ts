@@ -1,4 +1,4 @@
-import type { Log } from '../utils/log.ts';
+import type { Log } from '../../shared/log.ts';
 import { sleep } from '../utils/time.ts';
 import type { ListCache } from './list-cache.ts';
 

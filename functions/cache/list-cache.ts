@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis/cloudflare';
+import { listCacheKeys } from '../../shared/cache-keys.ts';
 
 export const LIST_TTL_SECONDS = 60;
 
@@ -6,14 +7,6 @@ export const LIST_TTL_SECONDS = 60;
 export interface CacheLookup {
   generation: string;
   page: string | null;
-}
-
-/** The list cache's Redis keys: one generation counter, and one key per page. */
-export function listCacheKeys(namespace: string) {
-  return {
-    generation: `${namespace}:list:generation`,
-    page: (limit: number, offset: number) => `${namespace}:list:page:${limit}:${offset}`,
-  };
 }
 
 /**

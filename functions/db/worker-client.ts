@@ -1,9 +1,8 @@
 import { Client, neonConfig } from '@neondatabase/serverless';
 import type { Env } from '../env.ts';
 import { FetchWebSocket } from './fetch-websocket.ts';
-import { errorText } from '../utils/error-text.ts';
-import { createLog, type Log } from '../utils/log.ts';
-import { configureNeon } from './neon-config.ts';
+import { createLog, errorMessage, type Log } from '../../shared/log.ts';
+import { configureNeon } from '../../shared/neon.ts';
 
 /**
  * A Postgres client for one request inside workerd; connecting, and bounding how long that and
@@ -13,6 +12,6 @@ export function createWorkerClient(env: Env, log: Log = createLog()): Client {
   configureNeon(env.PG_WS_PROXY);
   neonConfig.webSocketConstructor = FetchWebSocket as unknown as typeof WebSocket;
   const client = new Client({ connectionString: env.DATABASE_URL });
-  client.on('error', (error) => log('postgres connection error', { error: errorText(error) }));
+  client.on('error', (error) => log('postgres connection error', { error: errorMessage(error) }));
   return client;
 }

@@ -1,3 +1,5 @@
+import type { GoodEvent } from '../../shared/event.ts';
+
 export interface Good {
   id: number;
   projectId: number;
@@ -11,16 +13,10 @@ export interface Good {
 /** A good's state, as the audit log records it. */
 export type GoodState = Omit<Good, 'createdAt'>;
 
-/** One audit event: the good's state after a change. */
-export interface AuditEvent extends GoodState {
-  eventId: string;
-  eventTime: string;
-}
-
 /** What every write returns: its result and the audit events it recorded in the outbox. */
 export interface WriteResult<T> {
   result: T;
-  events: AuditEvent[];
+  events: GoodEvent[];
 }
 
 export interface RemovedGood {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
-import type { AuditEvent, Good, PriorityChange, RemovedGood, WriteResult } from './types.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import type { Good, PriorityChange, RemovedGood, WriteResult } from './types.ts';
 
 // Each write is one SQL function (migrations/postgres/0003): lock, change and outbox insert in a
 // single round trip. A NULL result means the target (good or project) does not exist.
@@ -8,7 +9,7 @@ async function callWrite<T>(db: Queryable, sql: string, params: unknown[], key: 
   const { rows } = await db.query<{ out: Record<string, unknown> | null }>(sql, params);
   const out = rows[0]?.out;
   if (!out) return null;
-  return { result: out[key] as T, events: out.events as AuditEvent[] };
+  return { result: out[key] as T, events: out.events as GoodEvent[] };
 }
 
 export function createGood(

@@ -4,7 +4,7 @@ import type { Redis } from '@upstash/redis/cloudflare';
 import type { Context } from 'hono';
 import { withDatabase } from '../db/with-database.ts';
 import type { AppEnv, Env } from '../env.ts';
-import { errorText } from '../utils/error-text.ts';
+import { errorMessage } from '../../shared/log.ts';
 import { withDeadline } from '../utils/time.ts';
 
 export type Check = () => Promise<void>;
@@ -23,7 +23,7 @@ export async function runCheck(check: Check): Promise<CheckResult> {
     await withDeadline(check(), CHECK_TIMEOUT_MS, 'check');
     return { status: 'up', ms: Date.now() - started };
   } catch (error) {
-    return { status: 'down', ms: Date.now() - started, error: errorText(error) };
+    return { status: 'down', ms: Date.now() - started, error: errorMessage(error) };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { errorText } from '../utils/error-text.ts';
-import { createLog } from '../utils/log.ts';
+import { errorMessage } from '../../shared/log.ts';
+import { createLog } from '../../shared/log.ts';
 import { ApiError } from './api-error.ts';
 
 /** Maps any thrown error to the contract's `{code, message, details}` body; never leaks internals. */
@@ -28,6 +28,6 @@ export const wrapNonErrors: MiddlewareHandler = async (_c, next) => {
   try {
     await next();
   } catch (thrown) {
-    throw thrown instanceof Error ? thrown : new Error(errorText(thrown));
+    throw thrown instanceof Error ? thrown : new Error(errorMessage(thrown));
   }
 };

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { createLog } from '../utils/log.ts';
+import { createLog } from '../../shared/log.ts';
 
 const HEADER = 'x-request-id';
 /** What a caller may pass as its own id: short, and nothing a log line or header could choke on. */

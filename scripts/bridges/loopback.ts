@@ -1,11 +1,10 @@
 // Shared bits of the local protocol bridges: loopback-only listening, small HTTP helpers,
-// reading scripts/local.env, and running a bridge as a CLI with clean shutdown.
-import { existsSync } from 'node:fs';
+// and running a bridge as a CLI with clean shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readEnvFiles } from '../lib/env-files.ts';
+import { parseSettings, type SettingName } from '../../shared/settings.ts';
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and "localhost". */
 export function isLoopbackHost(host: string): boolean {
@@ -80,20 +79,9 @@ export function handleStatsRoute(
   return false;
 }
 
-const LOCAL_ENV = resolve(fileURLToPath(new URL('.', import.meta.url)), '../local.env');
-
-/** scripts/local.env (if present) overlaid by process.env. */
-export function localEnv(): Record<string, string | undefined> {
-  return { ...(existsSync(LOCAL_ENV) ? readEnvFiles([LOCAL_ENV]) : {}), ...process.env };
-}
-
-export function envPort(env: Record<string, string | undefined>, name: string): number {
-  const raw = env[name];
-  const port = Number(raw);
-  if (!raw || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`${name} must be set to a port number (got ${JSON.stringify(raw)})`);
-  }
-  return port;
+/** A port setting from environment strings, validated by the settings module. */
+export function envPort(env: Record<string, string | undefined>, name: SettingName): number {
+  return Number(parseSettings(env, [name])[name]);
 }
 
 /** True when `moduleUrl` is the script tsx/node was started with. */

@@ -3,10 +3,11 @@
 import { Client, neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { envPort, localEnv } from './loopback.ts';
+import { testEnv } from '../../test/support/env.ts';
+import { envPort } from './loopback.ts';
 import { startPgWsBridge, type PgWsBridge, type PgWsBridgeStats } from './pg-ws-bridge.ts';
 
-const env = localEnv();
+const env = testEnv;
 const PG_PORT = envPort(env, 'PG_PORT');
 const DB_URL = `postgres://goods:goods@127.0.0.1:${PG_PORT}/goods_test`;
 const TABLE = `bridge_test_${process.pid}_${Date.now().toString(36)}`;

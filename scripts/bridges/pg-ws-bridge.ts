@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, localEnv, runCli } from './loopback.ts';
+import { profileEnv } from '../lib/profile.ts';
+import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, runCli } from './loopback.ts';
 
 export interface PgWsBridgeOptions {
   /** Port to listen on (0 = pick a free one). */
@@ -16,8 +17,8 @@ export interface PgWsBridgeOptions {
   host?: string;
   /** Allowed "host:port" targets; default 127.0.0.1 and localhost at each of `pgPorts`. */
   allow?: string[];
-  /** Local Postgres and PgBouncer ports for the default allow-list; default env PG_PORT and PGBOUNCER_PORT. */
-  pgPorts?: number[];
+  /** Local Postgres and PgBouncer ports, for the default allow-list. */
+  pgPorts: number[];
   /** How many closed connections /stats remembers; default 200. */
   keepClosed?: number;
 }
@@ -69,7 +70,7 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
 
 export async function startPgWsBridge(options: PgWsBridgeOptions): Promise<PgWsBridge> {
   const host = options.host ?? '127.0.0.1';
-  const pgPorts = options.pgPorts ?? postgresPorts(localEnv());
+  const { pgPorts } = options;
   const allow = new Set(options.allow ?? pgPorts.flatMap((port) => [`127.0.0.1:${port}`, `localhost:${port}`]));
   const keepClosed = options.keepClosed ?? 200;
 
@@ -204,6 +205,6 @@ export async function startPgWsBridge(options: PgWsBridgeOptions): Promise<PgWsB
 }
 
 if (isMain(import.meta.url)) {
-  const env = localEnv();
+  const env = profileEnv('dev');
   runCli('pg-ws-bridge', () => startPgWsBridge({ port: envPort(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) }));
 }

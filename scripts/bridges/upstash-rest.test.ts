@@ -2,10 +2,11 @@
 // local Redis (bash scripts/services.sh up). Ports come from scripts/local.env / the environment.
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envPort, localEnv } from './loopback.ts';
+import { testEnv } from '../../test/support/env.ts';
+import { envPort } from './loopback.ts';
 import { startUpstashRest, type UpstashRest, type UpstashRestStats } from './upstash-rest.ts';
 
-const env = localEnv();
+const env = testEnv;
 const TOKEN = 'bridge-test-token';
 const PREFIX = `bridge-test:${process.pid}:${Date.now().toString(36)}:`;
 const key = (name: string) => PREFIX + name;

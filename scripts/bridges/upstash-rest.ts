@@ -12,7 +12,8 @@
 // CLI: tsx scripts/bridges/upstash-rest.ts   (REDIS_REST_PORT, REDIS_PORT, UPSTASH_REDIS_REST_TOKEN)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, localEnv, readBody, runCli, sendJson } from './loopback.ts';
+import { profileEnv } from '../lib/profile.ts';
+import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
 
 export interface UpstashRestOptions {
   /** Port to listen on (0 = pick a free one). */
@@ -307,7 +308,7 @@ function item(reply: Reply, base64: boolean): { result: unknown } | { error: str
 
 export async function startUpstashRest(options: UpstashRestOptions): Promise<UpstashRest> {
   const host = options.host ?? '127.0.0.1';
-  const env = localEnv();
+  const env = profileEnv('dev');
   const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
   if (!token) throw new Error('upstash-rest: a token is required (UPSTASH_REDIS_REST_TOKEN)');
   const pool = new RedisPool(options.redisHost ?? '127.0.0.1', options.redisPort ?? envPort(env, 'REDIS_PORT'), options.poolSize ?? 8);
@@ -396,7 +397,7 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
 }
 
 if (isMain(import.meta.url)) {
-  const env = localEnv();
+  const env = profileEnv('dev');
   runCli('upstash-rest', () =>
     startUpstashRest({
       port: envPort(env, 'REDIS_REST_PORT'),

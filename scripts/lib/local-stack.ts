@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { postgresPorts, startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
 import { startUpstashRest } from '../bridges/upstash-rest.ts';
-import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { startBundledApi } from './bundled-api.ts';
-import { applyClickHouseMigrations } from './clickhouse-migrations.ts';
-import { applyPostgresMigrations } from './postgres-migrations.ts';
+import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
+import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, spawnChild, waitForHttp } from './processes.ts';
 
 export interface StackOptions {

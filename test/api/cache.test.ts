@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listCacheKeys } from '../../functions/cache/list-cache.ts';
+import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { bridgeStats, createGood, listGoods, removeGood, reprioritize, resetBridgeStats, updateGood } from '../support/api.ts';
 import { closeTestDb } from '../support/db.ts';
 import { ROOT, testEnv } from '../support/env.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEADLINE_MS } from '../../functions/db/with-database.ts';
-import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { createGood, reprioritize } from '../support/api.ts';
 import { expectLoggedOnce } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';

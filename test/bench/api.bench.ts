@@ -13,11 +13,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { startBundledApi, type BundledApi } from '../../scripts/lib/bundled-api.ts';
-import { applyPostgresMigrations } from '../../scripts/lib/postgres-migrations.ts';
+import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
-import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
 
@@ -275,7 +276,7 @@ try {
   try {
     execFileSync(
       'redis-cli',
-      ['-p', testEnv.REDIS_PORT!, 'DEL', `bench-${tag}:list:generation`, `bench-${tag}:floor`, `bench-${tag}:floor-page`],
+      ['-p', testEnv.REDIS_PORT!, 'DEL', listCacheKeys(`bench-${tag}`).generation, `bench-${tag}:floor`, `bench-${tag}:floor-page`],
       { stdio: 'ignore' },
     );
   } catch {

@@ -12,12 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyClickHouseMigrations } from '../../scripts/lib/clickhouse-migrations.ts';
+import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { createClickHouse } from '../../worker-ingest/src/clickhouse.ts';
-import { toRow, type GoodEvent } from '../../worker-ingest/src/event.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import { toRow } from '../../worker-ingest/src/event.ts';
 import { ensureStream } from '../../worker-ingest/src/nats.ts';
-import { makeEvent, publishEvents, root, setUpBackends, testClickHouseTarget } from '../../worker-ingest/src/testing/backends.ts';
-import { spawnWorker } from '../../worker-ingest/src/testing/child-worker.ts';
+import { ROOT } from '../support/env.ts';
+import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
+import { spawnWorker } from '../support/worker/child-worker.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 1000);
@@ -34,7 +36,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-await applyClickHouseMigrations(clickhouse, `${root}migrations/clickhouse`);
+await applyClickHouseMigrations(clickhouse, `${ROOT}migrations/clickhouse`);
 const b = await setUpBackends({
   clickhouse,
   batchSize: Number(process.env.INGEST_BATCH_SIZE ?? 1000),

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from '@neondatabase/serverless';
-import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { testEnv } from './env.ts';
 
 let pool: Pool | undefined;

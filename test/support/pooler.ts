@@ -1,4 +1,4 @@
-import { createNodePool } from '../../worker-ingest/src/postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { databaseUrl, testEnv } from './env.ts';
 
 /** One row of PgBouncer's `SHOW POOLS` (client and server connections of a database/user pair). */

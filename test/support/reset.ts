@@ -1,4 +1,4 @@
-import { listCacheKeys } from '../../functions/cache/list-cache.ts';
+import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { resetGoods } from './db.ts';
 import { testEnv } from './env.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBatchWriter, type Received } from './batch-writer.ts';
-import type { GoodEvent, GoodsLogRow } from './event.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import type { GoodsLogRow } from './event.ts';
 import { createMetrics } from './metrics.ts';
 
 function event(eventId: string, eventTime = '2026-11-23T08:00:00.000Z'): GoodEvent {

@@ -1,6 +1,7 @@
 import { retry } from './backoff.ts';
-import { eventTimeMs, toRow, type GoodEvent, type GoodsLogRow } from './event.ts';
-import { errorMessage, type Log } from './log.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import { eventTimeMs, toRow, type GoodsLogRow } from './event.ts';
+import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The part of a JetStream message the writer needs. */

@@ -1,20 +1,4 @@
-import { z } from 'zod';
-
-const int32 = z.number().int().min(-2147483648).max(2147483647);
-
-/** The audit event as the edge writes it to goods_outbox.payload and publishes it. */
-export const GoodEventSchema = z.object({
-  eventId: z.guid().transform((id) => id.toLowerCase()),
-  id: int32,
-  projectId: int32,
-  name: z.string(),
-  description: z.string(),
-  priority: int32,
-  removed: z.boolean(),
-  eventTime: z.iso.datetime({ offset: true }),
-});
-
-export type GoodEvent = z.output<typeof GoodEventSchema>;
+import { type GoodEvent, GoodEventSchema } from '../../shared/event.ts';
 
 /** A row of goods_log as sent with JSONEachRow. */
 export interface GoodsLogRow {
@@ -60,9 +44,4 @@ export function toRow(event: GoodEvent): GoodsLogRow {
     EventTime: Math.floor(eventTimeMs(event) / 1000),
     EventId: event.eventId,
   };
-}
-
-/** The JetStream subject of an event: `${subject}.${projectId}`. */
-export function eventSubject(subject: string, projectId: number): string {
-  return `${subject}.${projectId}`;
 }

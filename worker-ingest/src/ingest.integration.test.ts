@@ -3,15 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRow } from './event.ts';
 import { insertRows } from './clickhouse.ts';
-import { createJsonLog } from './log.ts';
-import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
+import { createLog } from '../../shared/log.ts';
+import {
+  consumerState,
+  exactlyOnceReport,
+  makeEvent,
+  publishEvents,
+  setUpBackends,
+  waitFor,
+  type Backends,
+} from '../../test/support/worker/backends.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
 const BATCH = 500;
 let b: Backends;
 let worker: IngestWorker;
 const logs: Array<Record<string, unknown>> = [];
-const log = createJsonLog((line) => logs.push(JSON.parse(line)));
+const log = createLog({}, (line) => logs.push(JSON.parse(line)));
 
 beforeAll(async () => {
   b = await setUpBackends({ batchSize: BATCH, batchMs: 300 });

@@ -1,5 +1,6 @@
 import { Redis } from '@upstash/redis';
-import type { Log } from './log.ts';
+import { listCacheKeys } from '../../shared/cache-keys.ts';
+import type { Log } from '../../shared/log.ts';
 import { startTicker, type Ticker } from './ticker.ts';
 
 export interface ListCacheInvalidator extends Ticker {
@@ -34,8 +35,8 @@ export function startListCacheInvalidator(invalidate: () => Promise<unknown>, ev
   return { markStale: () => (stale = true), stop: () => ticker.stop() };
 }
 
-/** INCR of the API's generation key (see functions/cache/list-cache.ts). */
+/** INCR of the API's list cache generation. */
 export function redisGenerationBump(cache: { url: string; token: string; namespace: string }): () => Promise<unknown> {
   const redis = new Redis({ url: cache.url, token: cache.token, retry: false, enableTelemetry: false });
-  return () => redis.incr(`${cache.namespace}:list:generation`);
+  return () => redis.incr(listCacheKeys(cache.namespace).generation);
 }

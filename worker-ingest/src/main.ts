@@ -1,16 +1,11 @@
 // The ingest worker: JetStream -> ClickHouse goods_log, plus the outbox relay.
-// Run: node --import tsx worker-ingest/src/main.ts  (settings from the environment; without NATS_URL set,
-// scripts/local.env supplies the local defaults).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Run: node --import tsx worker-ingest/src/main.ts, with its settings in the environment
+// (worker-ingest/README.md; `npm start` passes the local ones).
 import { loadConfig, type IngestConfig } from './config.ts';
-import { createJsonLog, errorMessage } from './log.ts';
+import { createLog, errorMessage } from '../../shared/log.ts';
 import { startIngestWorker } from './worker.ts';
 
-const localEnv = fileURLToPath(new URL('../../scripts/local.env', import.meta.url));
-if (!process.env.NATS_URL && existsSync(localEnv)) process.loadEnvFile(localEnv);
-
-const log = createJsonLog();
+const log = createLog();
 let config: IngestConfig;
 try {
   config = loadConfig(process.env);

@@ -1,7 +1,7 @@
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { Log } from './log.ts';
+import type { Log } from '../../shared/log.ts';
 
 /** Connects once the server is reachable and keeps reconnecting forever after a restart. */
 export function connectNats(servers: string[], name = 'goods-ingest'): Promise<NatsConnection> {

@@ -1,13 +1,21 @@
 // ClickHouse or NATS going away under a running worker (each reached through a proxy the test can cut).
 import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
-import { createJsonLog } from './log.ts';
-import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
-import { startTcpProxy, type TcpProxy } from './testing/tcp-proxy.ts';
+import { createLog } from '../../shared/log.ts';
+import {
+  consumerState,
+  exactlyOnceReport,
+  makeEvent,
+  publishEvents,
+  setUpBackends,
+  waitFor,
+  type Backends,
+} from '../../test/support/worker/backends.ts';
+import { startTcpProxy, type TcpProxy } from '../../test/support/worker/tcp-proxy.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
 const logs: Array<Record<string, unknown>> = [];
-const log = createJsonLog((line) => logs.push(JSON.parse(line)));
+const log = createLog({}, (line) => logs.push(JSON.parse(line)));
 
 async function withWorker(
   proxied: 'clickhouse' | 'nats',

@@ -1,4 +1,4 @@
-import { errorMessage, type Log } from './log.ts';
+import { errorMessage, type Log } from '../../shared/log.ts';
 
 export interface OutboxCleaner {
   /** Queues confirmed event ids for deletion from goods_outbox; never blocks the caller. */

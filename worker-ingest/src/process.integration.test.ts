@@ -2,9 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestConfig } from './config.ts';
 import { ensureStream } from './nats.ts';
-import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
-import { type ChildWorker, spawnWorker } from './testing/child-worker.ts';
-import { startTcpProxy } from './testing/tcp-proxy.ts';
+import {
+  consumerState,
+  exactlyOnceReport,
+  makeEvent,
+  publishEvents,
+  setUpBackends,
+  waitFor,
+  type Backends,
+} from '../../test/support/worker/backends.ts';
+import { type ChildWorker, spawnWorker } from '../../test/support/worker/child-worker.ts';
+import { startTcpProxy } from '../../test/support/worker/tcp-proxy.ts';
 
 async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
   const b = await setUpBackends(overrides);

@@ -2,7 +2,7 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { sleep } from './backoff.ts';
 import type { Received } from './batch-writer.ts';
 import { parseEvent } from './event.ts';
-import { errorMessage, type Log } from './log.ts';
+import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 
 /**

@@ -1,7 +1,7 @@
 // The outbox relay: events the edge wrote to goods_outbox but never managed to publish.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoodEvent } from './event.ts';
-import { exactlyOnceReport, makeEvent, setUpBackends, waitFor, type Backends } from './testing/backends.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import { exactlyOnceReport, makeEvent, setUpBackends, waitFor, type Backends } from '../../test/support/worker/backends.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
 // Rows are back-dated by two days; the relay of setUpBackends waits one, so it never touches the

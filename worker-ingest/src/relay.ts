@@ -1,5 +1,5 @@
-import { eventSubject, GoodEventSchema } from './event.ts';
-import { errorMessage, type Log } from './log.ts';
+import { eventSubject, GoodEventSchema } from '../../shared/event.ts';
+import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 import type { OutboxRow } from './outbox.ts';
 

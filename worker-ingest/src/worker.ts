@@ -6,13 +6,13 @@ import { createClickHouse, findExistingEventIds, insertRows } from './clickhouse
 import type { IngestConfig } from './config.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
 import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
-import { createJsonLog, errorMessage, type Log } from './log.ts';
+import { createLog, errorMessage, type Log } from '../../shared/log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
 import { countOutbox, deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
 import { createPrometheus } from './prometheus.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
-import { createNodePool } from './postgres.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
 import { startPulling } from './pull.ts';
 import { createRelayPublisher } from './relay.ts';
 import { startTicker } from './ticker.ts';
@@ -33,7 +33,7 @@ export interface WorkerOptions {
 }
 
 export async function startIngestWorker(config: IngestConfig, options: WorkerOptions = {}): Promise<IngestWorker> {
-  const log = options.log ?? createJsonLog();
+  const log = options.log ?? createLog();
   const metrics = createMetrics();
 
   const nc = await connectNats(config.natsUrl);

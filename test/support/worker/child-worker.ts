@@ -2,9 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { IngestConfig } from '../config.ts';
-import type { Metrics } from '../metrics.ts';
-import { configEnv, root } from './backends.ts';
+import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
+import type { Metrics } from '../../../worker-ingest/src/metrics.ts';
+import { ROOT } from '../env.ts';
+import { configEnv } from './backends.ts';
 
 export interface ChildWorker {
   process: ChildProcess;
@@ -26,8 +27,8 @@ export async function freePort(): Promise<number> {
 export async function spawnWorker(config: IngestConfig): Promise<ChildWorker> {
   const port = await freePort();
   const nodeArgs = process.env.WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `${root}worker-ingest/src/main.ts`], {
-    cwd: root,
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `${ROOT}worker-ingest/src/main.ts`], {
+    cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...configEnv({ ...config, httpPort: port }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

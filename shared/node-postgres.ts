@@ -1,6 +1,6 @@
 import { Pool, type PoolClient, neonConfig } from '@neondatabase/serverless';
 import ws from 'ws';
-import { configureNeon } from '../../functions/db/neon-config.ts';
+import { configureNeon } from './neon.ts';
 
 /** A Postgres pool for long-running Node processes (migrator, ingest worker), over the same driver as the edge. */
 export function createNodePool(databaseUrl: string, wsProxy: string | undefined, max = 4): Pool {

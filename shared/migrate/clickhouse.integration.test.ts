@@ -1,4 +1,4 @@
-// scripts/migrate-clickhouse.ts and scripts/lib/clickhouse-migrations.ts, on a scratch database.
+// The ClickHouse migrator and its CLI (shared/migrate), on a scratch database.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyClickHouseMigrations, splitStatements } from '../../scripts/lib/clickhouse-migrations.ts';
-import { createClickHouse } from './clickhouse.ts';
-import { root, testClickHouseTarget } from './testing/backends.ts';
+import { applyClickHouseMigrations, splitStatements } from './clickhouse.ts';
+import { createClickHouse } from '../../worker-ingest/src/clickhouse.ts';
+import { ROOT } from '../../test/support/env.ts';
+import { testClickHouseTarget } from '../../test/support/worker/backends.ts';
 
 const run = promisify(execFile);
 const database = `goods_test_migrate_${randomUUID().slice(0, 8)}`;
@@ -25,8 +26,8 @@ afterAll(async () => {
 });
 
 async function migrateCli(): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', `${root}scripts/migrate-clickhouse.ts`], {
-    cwd: root,
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `${ROOT}shared/migrate/cli.ts`, 'clickhouse'], {
+    cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       CLICKHOUSE_URL: target.url,
@@ -62,7 +63,7 @@ describe('ClickHouse migrations', { timeout: 60_000 }, () => {
   it('refuses a migration that changed after it was applied', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ch-migrations-'));
     try {
-      cpSync(`${root}migrations/clickhouse`, dir, { recursive: true });
+      cpSync(`${ROOT}migrations/clickhouse`, dir, { recursive: true });
       writeFileSync(join(dir, '0001_goods_log.sql'), '-- edited\nSELECT 1;\n');
       await expect(applyClickHouseMigrations(target, dir)).rejects.toThrow(/0001_goods_log.sql was changed/);
     } finally {

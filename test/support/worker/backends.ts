@@ -2,32 +2,27 @@
 // ClickHouse database goods_test, Postgres database goods_test (through a private WebSocket bridge),
 // and a JetStream stream + subject unique to each test file.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pool } from '@neondatabase/serverless';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { postgresPorts, startPgWsBridge, type PgWsBridge } from '../../../scripts/bridges/pg-ws-bridge.ts';
-import { applyClickHouseMigrations } from '../../../scripts/lib/clickhouse-migrations.ts';
-import { readEnvFiles } from '../../../scripts/lib/env-files.ts';
-import { applyPostgresMigrations } from '../../../scripts/lib/postgres-migrations.ts';
-import { createClickHouse } from '../clickhouse.ts';
-import type { IngestConfig } from '../config.ts';
-import type { GoodEvent } from '../event.ts';
-import { connectNats } from '../nats.ts';
-import { createNodePool } from '../postgres.ts';
+import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts';
+import { ROOT, testEnv } from '../env.ts';
+import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
+import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
+import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
+import type { GoodEvent } from '../../../shared/event.ts';
+import { connectNats } from '../../../worker-ingest/src/nats.ts';
+import { createNodePool } from '../../../shared/node-postgres.ts';
 
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
-const local = readEnvFiles([`${root}scripts/local.env`]);
-const env = (name: string): string => process.env[name] ?? local[name] ?? '';
+const env = (name: string): string => testEnv[name] ?? '';
 
-export const TEST_CLICKHOUSE_DATABASE = `${env('CLICKHOUSE_DATABASE')}_test`;
+export const TEST_CLICKHOUSE_DATABASE = env('CLICKHOUSE_DATABASE');
 
-/** The `_test` twin of DATABASE_URL (pooled, for the worker) or DIRECT_URL (for migrations). */
+/** The suite's DATABASE_URL (pooled, for the worker) or DIRECT_URL (for migrations). */
 export function testDatabaseUrl(name: 'DATABASE_URL' | 'DIRECT_URL' = 'DATABASE_URL'): string {
-  const url = new URL(env(name));
-  url.pathname = `${url.pathname}_test`;
-  return url.toString();
+  return env(name);
 }
 
 export interface Backends {
@@ -54,7 +49,7 @@ export function testClickHouseTarget(): IngestConfig['clickhouse'] {
 
 /** Migrates goods_test in ClickHouse, sets up the insert log and returns a client for goods_test. */
 export async function prepareTestClickHouse(): Promise<ClickHouseClient> {
-  await applyClickHouseMigrations(testClickHouseTarget(), `${root}migrations/clickhouse`);
+  await applyClickHouseMigrations(testClickHouseTarget(), `${ROOT}migrations/clickhouse`);
   const ch = createClickHouse(testClickHouseTarget());
   await prepareInsertLog(ch);
   return ch;
@@ -64,11 +59,11 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
   const tag = randomUUID().slice(0, 8);
   const ch = await prepareTestClickHouse();
 
-  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPorts: postgresPorts({ ...local, ...process.env }) });
+  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPorts: postgresPorts(testEnv) });
   const pgWsProxy = `127.0.0.1:${bridge.port}`;
   const migrator = createNodePool(testDatabaseUrl('DIRECT_URL'), pgWsProxy);
   try {
-    await applyPostgresMigrations(migrator, `${root}migrations/postgres`);
+    await applyPostgresMigrations(migrator, `${ROOT}migrations/postgres`);
   } finally {
     await migrator.end();
   }

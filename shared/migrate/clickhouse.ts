@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { listMigrations, type MigrationResult } from './postgres-migrations.ts';
+import { listMigrations, type MigrationResult } from './postgres.ts';
 
 export interface ClickHouseTarget {
   url: string;

@@ -1,0 +1,53 @@
+// The settings of the local stack and of the test suite: shared/settings.ts over the env files.
+//   dev   scripts/local.env, then .dev.vars (if present), then the caller's environment wins, so
+//         that `API_TOKEN=… npm start` or `API_PORT=4000 npm start` work.
+//   test  scripts/local.env, then test/test.env, and nothing from the environment: a shell's
+//         DATABASE_URL must never point the suite at other data.
+// CLI, for shell scripts: `node --import tsx scripts/lib/profile.ts dev` prints `export` lines.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isSettingName, parseSettings, readEnvFiles, type Settings } from '../../shared/settings.ts';
+import { isMain } from '../bridges/loopback.ts';
+
+export type Profile = 'dev' | 'test';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function profileFiles(profile: Profile): string[] {
+  const local = `${ROOT}scripts/local.env`;
+  if (profile === 'test') return [local, `${ROOT}test/test.env`];
+  const devVars = `${ROOT}.dev.vars`;
+  return existsSync(devVars) ? [local, devVars] : [local];
+}
+
+/** The profile's settings as environment strings, validated (an error names each bad one). */
+export function profileEnv(profile: Profile, environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env = readEnvFiles(profileFiles(profile));
+  if (profile === 'dev') {
+    for (const [name, value] of Object.entries(environment)) if (isSettingName(name) && value !== undefined) env[name] = value;
+  }
+  parseSettings(env);
+  return env;
+}
+
+/** The profile's settings, parsed. */
+export function profileSettings(profile: Profile, environment: NodeJS.ProcessEnv = process.env): Settings {
+  return parseSettings(profileEnv(profile, environment));
+}
+
+const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+if (isMain(import.meta.url)) {
+  const profile = process.argv[2];
+  if (profile !== 'dev' && profile !== 'test') {
+    console.error('usage: profile.ts dev|test');
+    process.exit(2);
+  }
+  try {
+    const lines = Object.entries(profileEnv(profile)).map(([name, value]) => `export ${name}=${shellQuote(value)}\n`);
+    process.stdout.write(lines.join(''));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+// Every setting of the project, in one place: the deployables, the local stack and the test
+// suite read them through parseSettings. Values are strings in the environment; an empty one
+// counts as unset (an env file writes `CLICKHOUSE_PASSWORD=`).
+
+const port = z.coerce.number().int().min(1).max(65535);
+const count = (min: number) => z.coerce.number().int().min(min);
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^/]+\/[^/?]+/, 'expected postgres://user:password@host:port/database');
+const httpUrl = z.url({ protocol: /^https?$/ });
+const token = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+const hostPort = z.string().regex(/^[^\s/:]+:\d+$/, 'expected host:port');
+
+export const settingSchemas = {
+  // The deployables (see the README's configuration table)
+  DATABASE_URL: postgresUrl,
+  DIRECT_URL: postgresUrl,
+  PG_WS_PROXY: hostPort,
+  UPSTASH_REDIS_REST_URL: httpUrl,
+  UPSTASH_REDIS_REST_TOKEN: z.string(),
+  NATS_WS_URL: z.url({ protocol: /^wss?$/ }),
+  NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, 'expected nats://host:port[,nats://...]'),
+  NATS_USER: z.string(),
+  NATS_PASSWORD: z.string(),
+  NATS_STREAM: token,
+  NATS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens without wildcards'),
+  CLICKHOUSE_URL: httpUrl,
+  CLICKHOUSE_USER: z.string(),
+  CLICKHOUSE_PASSWORD: z.string(),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'),
+  CACHE_NAMESPACE: z.string().regex(/^[^\s:]+$/, 'no spaces or colons'),
+  API_TOKEN: z.string(),
+  CORS_ORIGINS: z.string(),
+  INGEST_BATCH_SIZE: count(1),
+  INGEST_BATCH_MS: count(1),
+  INGEST_CONSUMER: token,
+  /** How long JetStream waits for an ack before redelivering. */
+  INGEST_ACK_WAIT_MS: count(1000),
+  RELAY_AFTER_MS: count(0),
+  /** The ingest worker's /metrics and /healthz; 0 picks a free port. */
+  INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535),
+  // The local stack (scripts/services.sh, the bridges, `npm start`)
+  PG_PORT: port,
+  PGBOUNCER_PORT: port,
+  PG_WS_BRIDGE_PORT: port,
+  REDIS_PORT: port,
+  REDIS_REST_PORT: port,
+  NATS_PORT: port,
+  NATS_WS_PORT: port,
+  NATS_MONITOR_PORT: port,
+  CLICKHOUSE_HTTP_PORT: port,
+  CLICKHOUSE_TCP_PORT: port,
+  API_PORT: port,
+  INSPECTOR_PORT: port,
+  // The test suite's own ports (test/test.env)
+  TEST_PG_WS_BRIDGE_PORT: port,
+  START_API_PORT: port,
+  START_PG_WS_BRIDGE_PORT: port,
+  START_REDIS_REST_PORT: port,
+  START_INGEST_HTTP_PORT: port,
+  START_INSPECTOR_PORT: port,
+  CLOSED_PG_PORT: port,
+  CLOSED_PGBOUNCER_PORT: port,
+} satisfies Record<string, z.ZodType>;
+
+export type SettingName = keyof typeof settingSchemas;
+type Value<K extends SettingName> = z.output<(typeof settingSchemas)[K]>;
+export type Settings = { [K in SettingName]?: Value<K> };
+/** Settings of which `K` are present. */
+export type SettingsWith<K extends SettingName> = Settings & { [P in K]: Value<P> };
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(settingSchemas, name);
+}
+
+/**
+ * Validates every known setting present in `env` and requires the `required` ones. Throws one
+ * error that names each missing or bad variable; names it does not know are left alone.
+ */
+export function parseSettings<K extends SettingName>(
+  env: Record<string, string | undefined>,
+  required: readonly K[] = [],
+): SettingsWith<K> {
+  const settings: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, schema] of Object.entries(settingSchemas)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      if ((required as readonly string[]).includes(name)) problems.push(`${name}: is not set`);
+      continue;
+    }
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) settings[name] = parsed.data;
+    else problems.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length > 0) throw new Error(`invalid settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return settings as SettingsWith<K>;
+}
+
+/**
+ * Reads env files, later ones winning, and rejects a name that is not a setting (a typo there
+ * would otherwise be silently ignored).
+ */
+export function readEnvFiles(paths: readonly string[]): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const path of paths) {
+    const values = parseEnv(readFileSync(path, 'utf8'));
+    const unknown = Object.keys(values).filter((name) => !isSettingName(name));
+    if (unknown.length > 0) throw new Error(`${path}: unknown settings ${unknown.join(', ')}`);
+    Object.assign(merged, values);
+  }
+  return merged;
+}
+
+/** The `settings` as environment strings, for a child process or an env file. */
+export function settingsEnv(settings: Settings): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value)]));
+}
