@@ -1,39 +1,4 @@
-import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import type { AppEnv } from './env.ts';
-import { ApiError } from './http/api-error.ts';
-import { corsFromEnv } from './http/cors.ts';
-import { errorResponse, wrapNonErrors } from './http/error-response.ts';
-import { jsonCharset } from './http/json-charset.ts';
-import { requestId } from './http/request-id.ts';
-import { requireToken } from './http/require-token.ts';
-import { routes } from './routes.ts';
+import { workerAdapters } from './adapters.ts';
+import { createApp } from './app.ts';
 
-const MAX_BODY_BYTES = 64 * 1024;
-
-const app = new Hono<AppEnv>();
-const allowedMethods = new Map<string, string[]>();
-
-app.use('*', wrapNonErrors, requestId, corsFromEnv, jsonCharset);
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw ApiError.tooLarge();
-  },
-});
-
-for (const route of routes) {
-  for (const path of route.paths) allowedMethods.set(path, [...(allowedMethods.get(path) ?? []), route.method]);
-  if (route.write) app.on(route.method, route.paths, requireToken, limitBody, route.handler);
-  else app.on(route.method, route.paths, route.handler);
-}
-
-app.notFound((c) => {
-  const allowed = allowedMethods.get(c.req.path);
-  if (!allowed) throw ApiError.routeNotFound();
-  c.header('Allow', allowed.join(', '));
-  throw ApiError.methodNotAllowed();
-});
-app.onError(errorResponse);
-
-export default app;
+export default createApp(workerAdapters);

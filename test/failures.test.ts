@@ -13,7 +13,8 @@ const run = promisify(execFile);
 async function migrateWith(databaseUrl: string): Promise<{ code: number; stderr: string; ms: number }> {
   const started = Date.now();
   try {
-    await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'scripts/migrate-postgres.ts')], {
+    await run(process.execPath, ['--import', 'tsx', join(ROOT, 'shared/migrate/cli.ts'), 'postgres'], {
+      cwd: ROOT,
       env: { ...process.env, DIRECT_URL: databaseUrl, PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}` },
       timeout: 30_000,
     });
@@ -25,6 +26,12 @@ async function migrateWith(databaseUrl: string): Promise<{ code: number; stderr:
 }
 
 describe('misconfiguration fails fast with a clear message', () => {
+  it('a setting that is not a Postgres URL is named', async () => {
+    const result = await migrateWith('mysql://goods@127.0.0.1/goods');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/DIRECT_URL="mysql:\/\/goods@127\.0\.0\.1\/goods": expected postgres:\/\//);
+  });
+
   it('a wrong password', async () => {
     const result = await migrateWith(`postgres://goods:wrong@127.0.0.1:${testEnv.PG_PORT}/goods_test`);
     expect(result.code).toBe(1);

@@ -1,6 +1,6 @@
 import type { Log } from '../../shared/log.ts';
 import { sleep } from '../utils/time.ts';
-import type { ListCache } from './list-cache.ts';
+import type { ListCacheStore } from './list-cache.ts';
 
 const RETRY_EVERY_MS = 200;
 const RETRY_FOR_MS = 25_000;
@@ -15,7 +15,7 @@ function logFailure(log: Log, error: unknown, attempt: number): void {
  * so pages cached before a short outage are dropped at most ~200 ms after Redis is back. Longer
  * outages are covered by the ingest worker, which invalidates after every batch it stores.
  */
-export async function invalidateListCache(cache: ListCache, defer: (work: Promise<unknown>) => void, log: Log): Promise<void> {
+export async function invalidateListCache(cache: ListCacheStore, defer: (work: Promise<unknown>) => void, log: Log): Promise<void> {
   try {
     await cache.invalidate();
   } catch (error) {
@@ -24,7 +24,7 @@ export async function invalidateListCache(cache: ListCache, defer: (work: Promis
   }
 }
 
-async function retryInvalidation(cache: ListCache, log: Log): Promise<void> {
+async function retryInvalidation(cache: ListCacheStore, log: Log): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     await sleep(RETRY_EVERY_MS);

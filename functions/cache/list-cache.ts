@@ -9,6 +9,9 @@ export interface CacheLookup {
   page: string | null;
 }
 
+/** What the handlers need of the list cache. */
+export type ListCacheStore = Pick<ListCache, 'lookup' | 'store' | 'invalidate'>;
+
 /**
  * The list cache. A page is stored for 60 s as `<generation>:<json>`, stamped with the generation
  * read before Postgres was queried; a write invalidates every page at once by incrementing the

@@ -1,5 +1,4 @@
 import { Redis } from '@upstash/redis/cloudflare';
-import type { Env } from '../env.ts';
 
 const REQUEST_TIMEOUT_MS = 1_500;
 

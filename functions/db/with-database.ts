@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env.ts';
+import type { Log } from '../../shared/log.ts';
 import { sleep, withDeadline } from '../utils/time.ts';
 import type { Queryable } from './queryable.ts';
 import { isRefusedSession, refusedSessionDelayMs } from './refused-session.ts';
@@ -15,14 +14,21 @@ export const DEADLINE_MS = 5_000;
 
 /**
  * Runs `work` on a Postgres connection opened for this request only: workerd cannot reuse a
- * socket across requests, so the client is closed after the response via `waitUntil`.
+ * socket across requests, so the client is closed after the response (`defer`).
  * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
  */
-export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>): Promise<T> {
+export interface DatabaseContext {
+  env: Env;
+  log: Log;
+  /** Lets the connection close after the response (`waitUntil`). */
+  defer: (work: Promise<unknown>) => void;
+}
+
+export async function withDatabase<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>): Promise<T> {
   const deadline = Date.now() + DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await onNewConnection(c, work, deadline - Date.now());
+      return await onNewConnection(ctx, work, deadline - Date.now());
     } catch (error) {
       const delay = isRefusedSession(error) ? refusedSessionDelayMs(attempt) : undefined;
       if (delay === undefined || Date.now() + delay >= deadline) throw error;
@@ -31,8 +37,8 @@ export async function withDatabase<T>(c: Context<AppEnv>, work: (db: Queryable) 
   }
 }
 
-async function onNewConnection<T>(c: Context<AppEnv>, work: (db: Queryable) => Promise<T>, timeoutMs: number): Promise<T> {
-  const client = createWorkerClient(c.env, c.var.log);
+async function onNewConnection<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>, timeoutMs: number): Promise<T> {
+  const client = createWorkerClient(ctx.env, ctx.log);
   try {
     // A failed connect rejects with the socket's error event, not an Error: wrapNonErrors
     // (http/error-response.ts) turns it into one for the error response.
@@ -41,6 +47,6 @@ async function onNewConnection<T>(c: Context<AppEnv>, work: (db: Queryable) => P
   } finally {
     // Also after a failed connect (then it resolves at once) and after the deadline (then it
     // drops the socket, and the pending connect or query rejects into the race above).
-    c.executionCtx.waitUntil(client.end().catch(() => undefined));
+    ctx.defer(client.end().catch(() => undefined));
   }
 }

@@ -1,5 +1,4 @@
 import { Client, neonConfig } from '@neondatabase/serverless';
-import type { Env } from '../env.ts';
 import { FetchWebSocket } from './fetch-websocket.ts';
 import { createLog, errorMessage, type Log } from '../../shared/log.ts';
 import { configureNeon } from '../../shared/neon.ts';

@@ -1,10 +1,8 @@
 import type { Context } from 'hono';
 import type { CacheLookup } from '../cache/list-cache.ts';
-import { withDatabase } from '../db/with-database.ts';
 import type { AppEnv } from '../env.ts';
 import { listGoods } from '../goods/list-goods.ts';
 import { listQuery } from '../http/schemas.ts';
-import { deferFor, listCacheFor } from '../http/services.ts';
 import { parseQuery } from '../http/validate.ts';
 
 function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response {
@@ -14,7 +12,7 @@ function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response 
 /** Redis first; on a miss Postgres, and the page is stored under the generation read before it. */
 export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   const { limit, offset } = parseQuery(c, listQuery);
-  const cache = listCacheFor(c.env);
+  const cache = c.var.listCache;
   let lookup: CacheLookup | null = null;
   try {
     lookup = await cache.lookup(limit, offset);
@@ -23,11 +21,11 @@ export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   }
   if (lookup?.page) return pageResponse(lookup.page, 'hit');
 
-  const page = await withDatabase(c, (db) => listGoods(db, { limit, offset }));
+  const page = await c.var.db((db) => listGoods(db, { limit, offset }));
   const body = JSON.stringify(page);
   if (lookup) {
     const generation = lookup.generation;
-    deferFor(c)(
+    c.var.defer(
       cache
         .store(generation, limit, offset, body)
         .catch((error: unknown) => c.var.log('list cache store failed', { error: String(error) })),

@@ -1,17 +1,16 @@
 import type { Context } from 'hono';
-import { withDatabase } from '../db/with-database.ts';
 import type { AppEnv } from '../env.ts';
+import { finishWrite } from '../goods/finish-write.ts';
 import { reprioritizeGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
 import { goodQuery, reprioritizeBody } from '../http/schemas.ts';
-import { finishWrite } from '../http/services.ts';
 import { parseJsonBody, parseQuery } from '../http/validate.ts';
 
 export async function reprioritizeGoodHandler(c: Context<AppEnv>): Promise<Response> {
   const target = parseQuery(c, goodQuery);
   const { newPriority } = await parseJsonBody(c, reprioritizeBody);
-  const written = await withDatabase(c, (db) => reprioritizeGood(db, { ...target, newPriority }));
+  const written = await c.var.db((db) => reprioritizeGood(db, { ...target, newPriority }));
   if (!written) throw ApiError.goodNotFound();
-  await finishWrite(c, written.events);
+  await finishWrite(c.var, written.events);
   return c.json({ priorities: written.result });
 }

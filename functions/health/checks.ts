@@ -2,8 +2,7 @@ import { createClient } from '@clickhouse/client-web';
 import { wsconnect } from '@nats-io/nats-core';
 import type { Redis } from '@upstash/redis/cloudflare';
 import type { Context } from 'hono';
-import { withDatabase } from '../db/with-database.ts';
-import type { AppEnv, Env } from '../env.ts';
+import type { AppEnv } from '../env.ts';
 import { errorMessage } from '../../shared/log.ts';
 import { withDeadline } from '../utils/time.ts';
 
@@ -30,7 +29,7 @@ export async function runCheck(check: Check): Promise<CheckResult> {
 /** The same connection path as every request, retries and deadline included. */
 export function postgresCheck(c: Context<AppEnv>): Check {
   return async () => {
-    await withDatabase(c, (db) => db.query('SELECT 1'));
+    await c.var.db((db) => db.query('SELECT 1'));
   };
 }
 

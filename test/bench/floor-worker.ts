@@ -4,7 +4,6 @@
 //   GET /cached-floor  one Upstash GET (a cached list's floor)
 import { createRedis } from '../../functions/cache/redis-client.ts';
 import { createWorkerClient } from '../../functions/db/worker-client.ts';
-import type { Env } from '../../functions/env.ts';
 
 async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
   const client = createWorkerClient(env);

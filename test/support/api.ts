@@ -17,7 +17,8 @@ export interface RequestOptions {
   base?: string;
 }
 
-export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+/** The Request `api` sends, also for handing straight to the app in handler-level tests. */
+export function apiRequest(method: string, path: string, options: RequestOptions = {}): Request {
   const url = new URL(path, options.base ?? API_URL);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
   const headers: Record<string, string> = { ...options.headers };
@@ -26,7 +27,11 @@ export async function api<T = any>(method: string, path: string, options: Reques
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(url, { method, headers, body });
+  return new Request(url, { method, headers, body });
+}
+
+/** Reads a response the way every test looks at it: status, headers, text and parsed JSON. */
+export async function readResponse<T = any>(response: Response): Promise<ApiResponse<T>> {
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -35,6 +40,10 @@ export async function api<T = any>(method: string, path: string, options: Reques
     parsed = undefined;
   }
   return { status: response.status, headers: response.headers, body: parsed as T, text };
+}
+
+export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  return readResponse<T>(await fetch(apiRequest(method, path, options)));
 }
 
 export const createGood = (projectId: number, json: unknown) => api('POST', '/goods/create', { query: { projectId }, json });

@@ -1,0 +1,18 @@
+import { publishEvents } from './audit/publish-events.ts';
+import { ListCache } from './cache/list-cache.ts';
+import { createRedis } from './cache/redis-client.ts';
+import { withDatabase } from './db/with-database.ts';
+import type { AdapterFactory } from './http/adapters.ts';
+
+/** The deployed Worker's adapters: Postgres over WebSocket, Upstash Redis, NATS over WebSocket. */
+export const workerAdapters: AdapterFactory = (c) => {
+  const env = c.env;
+  const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+  const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+  return {
+    db: (work) => withDatabase({ env, log: c.var.log, defer }, work),
+    listCache: new ListCache(createRedis(env), env.CACHE_NAMESPACE),
+    publish: (events) => publishEvents(nats, events),
+    defer,
+  };
+};

@@ -1,0 +1,21 @@
+import type { GoodEvent } from '../../shared/event.ts';
+import type { Log } from '../../shared/log.ts';
+import { invalidateListCache } from '../cache/invalidate.ts';
+import type { Adapters } from '../env.ts';
+
+/**
+ * What every successful write does before it answers: invalidate the cached list (so no later
+ * list shows the older state), then publish its audit events off the response path. A lost
+ * publish delays an event, it does not lose it: the outbox relay delivers it.
+ */
+export async function finishWrite(
+  deps: Pick<Adapters, 'listCache' | 'publish' | 'defer'> & { log: Log },
+  events: readonly GoodEvent[],
+): Promise<void> {
+  await invalidateListCache(deps.listCache, deps.defer, deps.log);
+  deps.defer(
+    deps
+      .publish(events)
+      .catch((error: unknown) => deps.log('audit publish failed; the outbox relay will deliver', { error: String(error) })),
+  );
+}

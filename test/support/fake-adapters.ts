@@ -1,0 +1,70 @@
+// In-memory adapters for handler-level tests: the app runs in-process with `app.request()`,
+// and every trip to Postgres, the list cache or NATS is recorded here instead.
+import type { GoodEvent } from '../../shared/event.ts';
+import type { CacheLookup } from '../../functions/cache/list-cache.ts';
+import type { AdapterFactory } from '../../functions/http/adapters.ts';
+
+export interface FakeQuery {
+  sql: string;
+  params: unknown[];
+}
+
+export interface Fakes {
+  adapters: AdapterFactory;
+  queries: FakeQuery[];
+  published: GoodEvent[][];
+  invalidations: number;
+  /** Cached pages by `limit:offset`, with the generation they were stored under. */
+  pages: Map<string, { generation: string; page: string }>;
+  /** Work handed to `defer`, settled. */
+  settle(): Promise<void>;
+}
+
+/** `answer` plays Postgres: the rows for a statement, or a throw for one the test did not expect. */
+export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknown>[] = unexpected): Fakes {
+  const deferred: Promise<unknown>[] = [];
+  let generation = 0;
+  const fakes: Fakes = {
+    queries: [],
+    published: [],
+    invalidations: 0,
+    pages: new Map(),
+    settle: async () => {
+      while (deferred.length > 0) await Promise.allSettled(deferred.splice(0));
+    },
+    adapters: () => ({
+      db: (work) =>
+        work({
+          query: async <R>(sql: string, params: unknown[] = []) => {
+            const query = { sql, params };
+            fakes.queries.push(query);
+            return { rows: answer(query) as R[] };
+          },
+        }),
+      listCache: {
+        lookup: async (limit, offset): Promise<CacheLookup> => {
+          const stored = fakes.pages.get(`${limit}:${offset}`);
+          return { generation: String(generation), page: stored?.generation === String(generation) ? stored.page : null };
+        },
+        store: async (stamp, limit, offset, page) => {
+          fakes.pages.set(`${limit}:${offset}`, { generation: stamp, page });
+        },
+        invalidate: async () => {
+          generation++;
+          fakes.invalidations++;
+        },
+      },
+      publish: async (events) => {
+        fakes.published.push([...events]);
+      },
+      defer: (work) => {
+        deferred.push(work);
+      },
+    }),
+  };
+  return fakes;
+}
+
+function unexpected({ sql }: FakeQuery): never {
+  throw new Error(`no statement expected here, got: ${sql}`);
+}
