@@ -1,3 +1,6 @@
+// Validation with the zod schemas of http/schemas.ts, by hand rather than through
+// @hono/zod-validator: Hono's json validator reads a body only when its Content-Type is JSON,
+// and the contract reads it whatever the header says.
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError, type ErrorDetails } from './api-error.ts';
