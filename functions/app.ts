@@ -9,6 +9,7 @@ import { type AdapterFactory, withAdapters } from './http/adapters.ts';
 import { requestId } from './http/request-id.ts';
 import { requireToken } from './http/require-token.ts';
 import { routes } from './routes.ts';
+import { openApiHandler } from './handlers/openapi.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -29,6 +30,9 @@ export function createApp(adapters: AdapterFactory): Hono<AppEnv> {
     if (route.write) app.on(route.method, route.paths, requireToken, limitBody, route.handler);
     else app.on(route.method, route.paths, route.handler);
   }
+
+  app.get('/openapi.json', openApiHandler(routes));
+  allowedMethods.set('/openapi.json', ['GET']);
 
   app.notFound((c) => {
     const allowed = allowedMethods.get(c.req.path);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GoodEvent } from '../../shared/event.ts';
-import { apiRequest, type RequestOptions, readResponse } from '../../test/support/api.ts';
-import { type FakeQuery, fakeAdapters, type Fakes } from '../../test/support/fake-adapters.ts';
-import { createApp } from '../app.ts';
+import { type FakeQuery, fakeAdapters } from '../../test/support/fake-adapters.ts';
+import { sendInProcess } from '../../test/support/in-process.ts';
 
 const good = { id: 7, projectId: 1, name: 'a', description: '', priority: 7, removed: false, createdAt: '2026-11-25T00:00:00.000Z' };
 const event: GoodEvent = { eventId: '0b6c1f0e-4b53-4a43-9a9f-1f0b9e1c2d3e', ...good, eventTime: '2026-11-25T00:00:00.000Z' };
@@ -16,10 +15,7 @@ function postgres({ sql }: FakeQuery): Record<string, unknown>[] {
   throw new Error(`unexpected statement: ${sql}`);
 }
 
-async function send(fakes: Fakes, method: string, path: string, options: RequestOptions = {}) {
-  const app = createApp(fakes.adapters);
-  return readResponse(await app.fetch(apiRequest(method, path, { ...options, base: 'http://edge.test' }), {}));
-}
+const send = sendInProcess;
 
 describe('handlers, with fake adapters', () => {
   it('create: one statement, the list invalidated before the answer, the event published after it', async () => {
@@ -50,6 +46,17 @@ describe('handlers, with fake adapters', () => {
     expect(response.body).toEqual({ code: 3, message: 'errors.good.notFound', details: {} });
     await fakes.settle();
     expect([fakes.invalidations, fakes.published]).toEqual([0, []]);
+  });
+
+  it('a write without the configured token: 401 and no statement; with it, 200', async () => {
+    const fakes = fakeAdapters(postgres);
+    const env = { API_TOKEN: 's3cret' };
+    const create = (headers: Record<string, string>) =>
+      send(fakes, 'POST', '/goods/create', { query: { projectId: 1 }, json: { name: 'a' }, headers }, env);
+    expect((await create({})).body).toEqual({ code: 4, message: 'errors.auth.unauthorized', details: {} });
+    expect((await create({ authorization: 'Bearer wrong' })).status).toBe(401);
+    expect(fakes.queries).toEqual([]);
+    expect((await create({ authorization: 'Bearer s3cret' })).status).toBe(200);
   });
 
   it('list: a miss reads Postgres and stores the page; the next request is a hit; a write makes it a miss', async () => {

@@ -2,11 +2,22 @@ import { createClient } from '@clickhouse/client-web';
 import { wsconnect } from '@nats-io/nats-core';
 import type { Redis } from '@upstash/redis/cloudflare';
 import type { Context } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { errorMessage } from '../../shared/log.ts';
 import { withDeadline } from '../utils/time.ts';
 
 export type Check = () => Promise<void>;
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    dependencies: z.record(
+      z.string(),
+      z.object({ status: z.enum(['up', 'down']), ms: z.number(), error: z.string().optional(), required: z.boolean() }),
+    ),
+  })
+  .meta({ id: 'Health' });
 
 export interface CheckResult {
   status: 'up' | 'down';

@@ -1,5 +1,15 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
+
+/** The one error body of the contract. */
+export const ErrorBodySchema = z
+  .object({
+    code: z.number().int(),
+    message: z.string(),
+    details: z.record(z.string(), z.string()).meta({ description: 'For a 400: each invalid field and the rule it broke.' }),
+  })
+  .meta({ id: 'Error' });
 
 export type ErrorDetails = Record<string, string>;
 

@@ -1,7 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { errorMessage } from '../../shared/log.ts';
-import { createLog } from '../../shared/log.ts';
+import { createLog, errorMessage } from '../../shared/log.ts';
 import { ApiError } from './api-error.ts';
 
 /** Maps any thrown error to the contract's `{code, message, details}` body; never leaks internals. */

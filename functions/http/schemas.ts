@@ -34,7 +34,8 @@ function integerParam(min: number, max: number, belowMin: string) {
     .regex(/^-?[0-9]+$/, NOT_AN_INTEGER)
     .transform(BigInt)
     .pipe(z.bigint().min(BigInt(min), belowMin).max(BigInt(max), atMost(max)))
-    .transform(Number);
+    .transform(Number)
+    .meta({ type: 'integer', format: 'int32', minimum: min, maximum: max });
 }
 
 const id = integerParam(1, INT32_MAX, 'must be positive');
@@ -42,11 +43,11 @@ const id = integerParam(1, INT32_MAX, 'must be positive');
 export const projectQuery = z.object({ projectId: id });
 export const goodQuery = z.object({ id, projectId: id });
 export const listQuery = z.object({
-  limit: integerParam(1, 1000, atLeast(1)).default(10),
-  // 1-based position; 0 is read as 1 for clients that count from zero.
+  limit: integerParam(1, 1000, atLeast(1)).default(10).meta({ description: 'How many goods; default 10.' }),
   offset: integerParam(0, INT32_MAX, 'must not be negative')
     .default(1)
-    .transform((offset) => Math.max(offset, 1)),
+    .transform((offset) => Math.max(offset, 1))
+    .meta({ description: 'The 1-based position of the first good; default 1, and 0 is read as 1.' }),
 });
 
 /** A string Postgres can store. */
