@@ -65,7 +65,7 @@ function operation(route: Route, path: string): JsonSchema {
 export function openApiDocument(routes: readonly Route[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
-    for (const path of route.paths) (paths[path] ??= {})[route.method.toLowerCase()] = operation(route, path);
+    for (const path of route.paths) paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, path) };
   }
   const named = z.toJSONSchema(z.globalRegistry, { io: 'output', unrepresentable: 'any', uri: (id) => `${COMPONENTS}${id}` }) as {
     schemas: Record<string, JsonSchema>;
