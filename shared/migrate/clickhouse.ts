@@ -44,6 +44,23 @@ function client(target: ClickHouseTarget, database: string): ClickHouseClient {
   });
 }
 
+const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s/i;
+
+/**
+ * True for an `ALTER TABLE t ADD COLUMN c …` whose column exists: a run that stopped before it
+ * recorded its file added it already, and 18.16 has no ADD COLUMN IF NOT EXISTS.
+ */
+async function columnAlreadyAdded(ch: ClickHouseClient, statement: string): Promise<boolean> {
+  const match = ADD_COLUMN.exec(statement);
+  if (!match) return false;
+  const result = await ch.query({
+    query: `SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${match[1]}' AND name = '${match[2]}'`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ n: string }>();
+  return Number(row?.n) > 0;
+}
+
 /**
  * Creates `target.database` if absent and applies every not-yet-recorded `*.sql` file of `dir`
  * in name order, recording each in `schema_migrations`. A recorded file whose content changed is
@@ -78,7 +95,9 @@ export async function applyClickHouseMigrations(target: ClickHouseTarget, dir: s
         continue;
       }
       try {
-        for (const statement of splitStatements(sql)) await ch.command({ query: statement });
+        for (const statement of splitStatements(sql)) {
+          if (!(await columnAlreadyAdded(ch, statement))) await ch.command({ query: statement });
+        }
       } catch (error) {
         throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }

@@ -17,6 +17,7 @@ interface LogRow {
   Removed: number;
   EventTime: string;
   EventId: string;
+  Kind: string;
 }
 
 const ingest = useIngestWorker();
@@ -26,7 +27,7 @@ async function logRows(expected: number): Promise<LogRow[]> {
   await waitForEvents(prefix, expected, 20_000); // under the test timeout, so a miss says what is missing
   // EventTime has whole seconds (ClickHouse 18.16 has no DateTime64): order is not kept within one.
   return chQuery<LogRow>(
-    `SELECT Id, ProjectId, Name, Description, Priority, Removed, EventTime, toString(EventId) AS EventId
+    `SELECT Id, ProjectId, Name, Description, Priority, Removed, EventTime, toString(EventId) AS EventId, Kind
      FROM goods_log WHERE startsWith(Name, '${prefix}') ORDER BY EventTime, Name, Removed, Priority`,
   );
 }
@@ -66,9 +67,9 @@ describe('goods_log', () => {
 
     const rows = await logRows(3);
     expect(rows.map(({ EventId, EventTime, ...rest }) => rest)).toEqual([
-      { Id: created.id, ProjectId: 1, Name: `${prefix}-a`, Description: 'first', Priority: 1, Removed: 0 },
-      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 0 },
-      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 1 },
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-a`, Description: 'first', Priority: 1, Removed: 0, Kind: 'create' },
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 0, Kind: 'update' },
+      { Id: created.id, ProjectId: 1, Name: `${prefix}-b`, Description: 'second', Priority: 1, Removed: 1, Kind: 'remove' },
     ]);
     for (const row of rows) {
       expect(row.EventId).toMatch(/^[0-9a-f-]{36}$/);
@@ -85,9 +86,11 @@ describe('goods_log', () => {
     expect(moved).toHaveLength(3);
 
     const rows = await logRows(7);
-    const created = rows.filter((r) => r.Priority === Number(r.Name.split('-').at(-1)));
+    const created = rows.filter((r) => r.Kind === 'create');
+    expect(created.map((r) => r.Priority)).toEqual(created.map((r) => Number(r.Name.split('-').at(-1))));
     expect(created.map((r) => r.Id).sort()).toEqual([1, 2, 3, 4]);
-    const moves = rows.filter((r) => !created.includes(r)).map((r) => ({ id: r.Id, priority: r.Priority }));
+    const moves = rows.filter((r) => r.Kind === 'reprioritize').map((r) => ({ id: r.Id, priority: r.Priority }));
+    expect(moves.length + created.length).toBe(rows.length);
     expect(moves.sort((a, b) => a.priority - b.priority)).toEqual(moved);
   });
 

@@ -26,8 +26,10 @@ describe('events', () => {
       Removed: 0,
       EventTime: Date.UTC(2026, 10, 23, 8, 0, 0) / 1000,
       EventId: '0b4c5d6e-7f80-4912-a3b4-c5d6e7f80912',
+      Kind: '',
     });
     expect(toRow({ ...parsed.event, removed: true }).Removed).toBe(1);
+    expect(toRow({ ...parsed.event, kind: 'reprioritize' }).Kind).toBe('reprioritize');
   });
 
   it('accepts an offset time and reads it as the same instant', () => {

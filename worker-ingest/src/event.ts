@@ -11,6 +11,8 @@ export interface GoodsLogRow {
   /** Unix seconds: independent of the server's time zone and of 18.16's date_time_input_format. */
   EventTime: number;
   EventId: string;
+  /** The event's kind; '' for events recorded before kinds were. */
+  Kind: string;
 }
 
 export type ParseResult = { ok: true; event: GoodEvent } | { ok: false; error: string };
@@ -43,5 +45,6 @@ export function toRow(event: GoodEvent): GoodsLogRow {
     Removed: event.removed ? 1 : 0,
     EventTime: Math.floor(eventTimeMs(event) / 1000),
     EventId: event.eventId,
+    Kind: event.kind ?? '',
   };
 }

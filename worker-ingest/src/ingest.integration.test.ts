@@ -93,6 +93,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       priority: 2147483647,
       removed: true,
       eventTime: '2026-11-23T08:00:00.987Z',
+      kind: 'remove',
     });
     await publishEvents(b.nc, b.config.subject, [e]);
     const row = await waitFor('row visible', async () => {
@@ -112,6 +113,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       EventTime: '2026-11-23 08:00:00', // DateTime('UTC'): seconds, UTC
       EventId: e.eventId,
       IngestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      Kind: 'remove',
     });
     const ingestedAt = Date.parse(`${String(row.IngestedAt).replace(' ', 'T')}Z`);
     expect(Math.abs(ingestedAt - Date.now())).toBeLessThan(60_000);
