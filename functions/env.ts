@@ -1,4 +1,5 @@
 import type { GoodEvent } from '../shared/event.ts';
+import type { AuditLogReader } from './audit/history.ts';
 import type { Log } from '../shared/log.ts';
 import type { ListCacheStore } from './cache/list-cache.ts';
 import type { Queryable } from './db/queryable.ts';
@@ -18,6 +19,8 @@ export interface Adapters {
   publish: (events: readonly GoodEvent[]) => Promise<void>;
   /** Lets work finish after the response has been sent. */
   defer: (work: Promise<unknown>) => void;
+  /** Reads the audit log (ClickHouse). */
+  auditLog: AuditLogReader;
 }
 
 export interface AppEnv {

@@ -2,14 +2,17 @@ import type { Handler } from 'hono';
 import type { z } from 'zod';
 import type { AppEnv } from './env.ts';
 import { GoodSchema, GoodsPageSchema, PrioritiesSchema, RemovedGoodSchema } from './goods/types.ts';
+import { HistorySchema, ProjectStatsSchema } from './audit/history.ts';
 import { createGoodHandler } from './handlers/create-good.ts';
+import { goodHistoryHandler } from './handlers/good-history.ts';
+import { projectStatsHandler } from './handlers/project-stats.ts';
 import { healthzHandler } from './handlers/healthz.ts';
 import { listGoodsHandler } from './handlers/list-goods.ts';
 import { removeGoodHandler } from './handlers/remove-good.ts';
 import { reprioritizeGoodHandler } from './handlers/reprioritize-good.ts';
 import { updateGoodHandler } from './handlers/update-good.ts';
 import { HealthSchema } from './health/checks.ts';
-import { createBody, goodQuery, listQuery, projectQuery, reprioritizeBody, updateBody } from './http/schemas.ts';
+import { createBody, goodQuery, historyQuery, listQuery, projectQuery, reprioritizeBody, updateBody } from './http/schemas.ts';
 
 /** An endpoint: how it is served, and what /openapi.json says of it. */
 export interface Route {
@@ -91,6 +94,28 @@ export const routes: Route[] = [
     query: listQuery,
     response: GoodsPageSchema,
     errors: [400],
+  },
+  {
+    method: 'GET',
+    paths: ['/goods/history'],
+    handler: goodHistoryHandler,
+    write: false,
+    operationId: 'goodHistory',
+    summary: 'Every logged state of one good, newest first, from the audit log (ClickHouse)',
+    query: historyQuery,
+    response: HistorySchema,
+    errors: [400, 404, 503],
+  },
+  {
+    method: 'GET',
+    paths: ['/projects/stats'],
+    handler: projectStatsHandler,
+    write: false,
+    operationId: 'projectStats',
+    summary: 'Changes per day and kind in a project over the last 30 days, from the audit log (ClickHouse)',
+    query: projectQuery,
+    response: ProjectStatsSchema,
+    errors: [400, 404, 503],
   },
   {
     method: 'GET',

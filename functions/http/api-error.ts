@@ -52,6 +52,10 @@ export class ApiError extends HTTPException {
     return new ApiError(413, 7, 'errors.request.tooLarge');
   }
 
+  static auditLogUnavailable(): ApiError {
+    return new ApiError(503, 8, 'errors.auditLog.unavailable');
+  }
+
   static internal(): ApiError {
     return new ApiError(500, 1, 'errors.internal');
   }

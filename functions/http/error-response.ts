@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { createLog, errorMessage } from '../../shared/log.ts';
+import { AuditLogUnavailable } from '../audit/history.ts';
 import { ApiError } from './api-error.ts';
 
 /** Maps any thrown error to the contract's `{code, message, details}` body; never leaks internals. */
@@ -12,6 +13,7 @@ export function errorResponse(error: Error, c: Context): Response {
 
 function toApiError(error: Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof AuditLogUnavailable) return ApiError.auditLogUnavailable();
   if (error instanceof HTTPException && error.status === 413) return ApiError.tooLarge();
   if (error instanceof HTTPException && error.status < 500) {
     return ApiError.invalidRequest({ request: error.message || 'invalid request' });

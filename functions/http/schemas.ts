@@ -50,6 +50,8 @@ export const listQuery = z.object({
     .meta({ description: 'The 1-based position of the first good; default 1, and 0 is read as 1.' }),
 });
 
+export const historyQuery = goodQuery.extend(listQuery.shape);
+
 /** A string Postgres can store. */
 function storableText() {
   return z.string(typeError('must be a string')).refine(isStorableText, 'must be valid text without NUL characters');

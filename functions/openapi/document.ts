@@ -12,9 +12,10 @@ const COMPONENTS = '#/components/schemas/';
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'A query parameter or body field is missing, of the wrong type or out of range, or the body is not a JSON object; `details` names each field and the rule it broke',
   401: 'An API token is configured and the request lacks it',
-  404: 'No such live good (or project, on create)',
+  404: 'No such good, or project: for writes a live good of the project; for the history any good of the project, removed or not',
   413: 'The body is over 64 KiB',
   500: 'Anything else; never for input a client can send',
+  503: 'The audit log (ClickHouse) cannot be read now; writes are not affected',
 };
 
 /** A schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), named schemas by reference. */

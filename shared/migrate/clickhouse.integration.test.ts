@@ -49,14 +49,14 @@ async function schemaState() {
 
 describe('ClickHouse migrations', { timeout: 60_000 }, () => {
   it('creates the database and goods_log; a second run changes nothing', async () => {
-    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 2 applied, 0 already in place`);
+    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 3 applied, 0 already in place`);
     const first = await schemaState();
     expect(first.tables.map((t) => t.name)).toEqual(['goods_log', 'schema_migrations']);
     expect(first.tables[0]).toMatchObject({ engine: 'ReplacingMergeTree' });
-    expect(first.migrations.map((m) => m.version)).toEqual(['0001_goods_log.sql', '0002_change_kind.sql']);
+    expect(first.migrations.map((m) => m.version)).toEqual(['0001_goods_log.sql', '0002_change_kind.sql', '0003_event_time_ms.sql']);
     expect(first.migrations[0]!.at).not.toMatch(/^1970/); // the DEFAULT was applied
 
-    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 0 applied, 2 already in place`);
+    expect(await migrateCli()).toBe(`clickhouse migrations (${database}): 0 applied, 3 already in place`);
     expect(await schemaState()).toEqual(first);
   });
 
@@ -79,7 +79,7 @@ describe('ClickHouse migrations', { timeout: 60_000 }, () => {
       // As if the run had stopped after the ALTER: the column is there, the record is not.
       await admin.command({ query: `DROP TABLE ${forgotten}.schema_migrations` });
       await expect(applyClickHouseMigrations(scratch, `${ROOT}migrations/clickhouse`)).resolves.toEqual({
-        applied: ['0001_goods_log.sql', '0002_change_kind.sql'],
+        applied: ['0001_goods_log.sql', '0002_change_kind.sql', '0003_event_time_ms.sql'],
         skipped: [],
       });
     } finally {

@@ -2,19 +2,24 @@ import { expect } from 'vitest';
 import { testEnv } from './env.ts';
 import { sleep, waitFor } from './wait.ts';
 
-/** Runs a read query against the test ClickHouse database over HTTP; rows as objects. */
-export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+/** Runs a statement against the test ClickHouse database over HTTP; its answer as text. */
+export async function chCommand(sql: string): Promise<string> {
   const url = new URL(testEnv.CLICKHOUSE_URL!);
   url.searchParams.set('database', testEnv.CLICKHOUSE_DATABASE!);
   url.searchParams.set('output_format_json_quote_64bit_integers', '0');
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'X-ClickHouse-User': testEnv.CLICKHOUSE_USER ?? 'default', 'X-ClickHouse-Key': testEnv.CLICKHOUSE_PASSWORD ?? '' },
-    body: `${sql} FORMAT JSON`,
+    body: sql,
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`ClickHouse ${response.status}: ${text.slice(0, 300)}`);
-  return (JSON.parse(text) as { data: T[] }).data;
+  return text;
+}
+
+/** Runs a read query against the test ClickHouse database; rows as objects. */
+export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  return (JSON.parse(await chCommand(`${sql} FORMAT JSON`)) as { data: T[] }).data;
 }
 
 /** Rows and distinct events in goods_log for goods whose names start with `prefix`. */

@@ -1,6 +1,7 @@
 // In-memory adapters for handler-level tests: the app runs in-process with `app.request()`,
 // and every trip to Postgres, the list cache or NATS is recorded here instead.
 import type { GoodEvent } from '../../shared/event.ts';
+import { AuditLogUnavailable, type HistoryEntry } from '../../functions/audit/history.ts';
 import type { CacheLookup } from '../../functions/cache/list-cache.ts';
 import type { AdapterFactory } from '../../functions/http/adapters.ts';
 
@@ -16,6 +17,8 @@ export interface Fakes {
   invalidations: number;
   /** Cached pages by `limit:offset`, with the generation they were stored under. */
   pages: Map<string, { generation: string; page: string }>;
+  /** The audit log the fake reads: every published event, as if ingested at once. */
+  auditLogDown: boolean;
   /** Work handed to `defer`, settled. */
   settle(): Promise<void>;
 }
@@ -29,6 +32,7 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
     published: [],
     invalidations: 0,
     pages: new Map(),
+    auditLogDown: false,
     settle: async () => {
       while (deferred.length > 0) await Promise.allSettled(deferred.splice(0));
     },
@@ -60,8 +64,39 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
       defer: (work) => {
         deferred.push(work);
       },
+      auditLog: {
+        history: async (good, { limit, offset }) => {
+          const entries = logged()
+            .filter((e) => e.id === good.id && e.projectId === good.projectId)
+            .sort((a, b) => b.eventTime.localeCompare(a.eventTime))
+            .map(({ eventId: _, kind, ...state }): HistoryEntry => ({ ...state, kind: kind ?? 'unknown' }));
+          return { meta: { total: entries.length, limit, offset }, history: entries.slice(offset - 1, offset - 1 + limit) };
+        },
+        projectStats: async (projectId, days, today) => {
+          const counts = new Map<string, number>();
+          for (const e of logged().filter((e) => e.projectId === projectId)) {
+            const key = `${e.eventTime.slice(0, 10)} ${e.kind ?? 'unknown'}`;
+            counts.set(key, (counts.get(key) ?? 0) + 1);
+          }
+          const from = new Date(Date.parse(today) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+          const rows = [...counts].map(([key, changes]) => {
+            const [day, kind] = key.split(' ') as [string, HistoryEntry['kind']];
+            return { day, kind, changes };
+          });
+          return {
+            projectId,
+            from,
+            to: today,
+            days: rows.filter((r) => r.day >= from && r.day <= today).sort((a, b) => (a.day + a.kind).localeCompare(b.day + b.kind)),
+          };
+        },
+      },
     }),
   };
+  function logged(): GoodEvent[] {
+    if (fakes.auditLogDown) throw new AuditLogUnavailable('the audit log is down');
+    return fakes.published.flat();
+  }
   return fakes;
 }
 

@@ -17,7 +17,7 @@ export async function sendInProcess(
   path: string,
   options: RequestOptions = {},
   env: Partial<Env> = {},
-): Promise<ApiResponse> {
+): Promise<ApiResponse<any>> {
   const app = createApp(fakes.adapters);
   const response = await readResponse(await app.fetch(apiRequest(method, path, { ...options, base: 'http://edge.test' }), env));
   expect(check(method, path, response.status, response.body)).toBeUndefined();

@@ -27,6 +27,7 @@ describe('events', () => {
       EventTime: Date.UTC(2026, 10, 23, 8, 0, 0) / 1000,
       EventId: '0b4c5d6e-7f80-4912-a3b4-c5d6e7f80912',
       Kind: '',
+      EventTimeMs: Date.UTC(2026, 10, 23, 8, 0, 0, 123),
     });
     expect(toRow({ ...parsed.event, removed: true }).Removed).toBe(1);
     expect(toRow({ ...parsed.event, kind: 'reprioritize' }).Kind).toBe('reprioritize');

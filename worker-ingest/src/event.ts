@@ -13,6 +13,8 @@ export interface GoodsLogRow {
   EventId: string;
   /** The event's kind; '' for events recorded before kinds were. */
   Kind: string;
+  /** Unix milliseconds. */
+  EventTimeMs: number;
 }
 
 export type ParseResult = { ok: true; event: GoodEvent } | { ok: false; error: string };
@@ -46,5 +48,6 @@ export function toRow(event: GoodEvent): GoodsLogRow {
     EventTime: Math.floor(eventTimeMs(event) / 1000),
     EventId: event.eventId,
     Kind: event.kind ?? '',
+    EventTimeMs: eventTimeMs(event),
   };
 }

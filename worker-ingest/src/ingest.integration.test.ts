@@ -114,6 +114,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       EventId: e.eventId,
       IngestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
       Kind: 'remove',
+      EventTimeMs: String(Date.UTC(2026, 10, 23, 8, 0, 0, 987)), // UInt64: a string in JSON
     });
     const ingestedAt = Date.parse(`${String(row.IngestedAt).replace(' ', 'T')}Z`);
     expect(Math.abs(ingestedAt - Date.now())).toBeLessThan(60_000);

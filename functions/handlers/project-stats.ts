@@ -1,0 +1,16 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { projectExists } from '../goods/exists.ts';
+import { ApiError } from '../http/api-error.ts';
+import { projectQuery } from '../http/schemas.ts';
+import { parseQuery } from '../http/validate.ts';
+
+export const STATS_DAYS = 30;
+
+/** Changes per day and kind over the last 30 days (UTC), from the audit log. */
+export async function projectStatsHandler(c: Context<AppEnv>): Promise<Response> {
+  const { projectId } = parseQuery(c, projectQuery);
+  if (!(await c.var.db((db) => projectExists(db, projectId)))) throw ApiError.projectNotFound();
+  const today = new Date().toISOString().slice(0, 10);
+  return c.json(await c.var.auditLog.projectStats(projectId, STATS_DAYS, today));
+}
