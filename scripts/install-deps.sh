@@ -7,3 +7,12 @@ if [[ ! -f $marker || package-lock.json -nt $marker ]]; then
   echo "[install] npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The docs page's Swagger UI, served as the Worker's static assets (functions/public).
+vendor=functions/public/docs/vendor
+for file in swagger-ui-bundle.js swagger-ui.css; do
+  if [[ ! -f $vendor/$file || node_modules/swagger-ui-dist/$file -nt $vendor/$file ]]; then
+    mkdir -p "$vendor"
+    cp node_modules/swagger-ui-dist/$file "$vendor/$file"
+  fi
+done

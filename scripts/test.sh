@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
+bash scripts/install-browser.sh
 if bash scripts/services.sh status >/dev/null 2>&1; then
   echo "[test] backing services already running; leaving them up" >&2
 else
