@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
-import { createClickHouse } from '../../worker-ingest/src/clickhouse.ts';
+import { createClickHouse, GOODS_LOG_COLUMNS } from '../../worker-ingest/src/clickhouse.ts';
 import type { GoodEvent } from '../../shared/event.ts';
 import { toRow } from '../../worker-ingest/src/event.ts';
 import { ensureStream } from '../../worker-ingest/src/nats.ts';
@@ -47,6 +47,9 @@ const ch = createClickHouse(clickhouse);
 let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 
+/** The figures of this run, printed as a table at the end. */
+const summary: Record<string, string> = {};
+
 try {
   // --- 1. throughput
   await ensureStream(b.jsm, b.config.stream, b.config.subject);
@@ -56,19 +59,26 @@ try {
   let t = performance.now();
   await publishEvents(b.nc, b.config.subject, events);
   const publishMs = performance.now() - t;
+  summary['publish to JetStream (events/s)'] = fmt(EVENTS / (publishMs / 1000));
   console.log(`published ${fmt(EVENTS)} events to JetStream in ${(publishMs / 1000).toFixed(2)} s (${fmt(EVENTS / (publishMs / 1000))}/s)`);
 
   worker = await spawnWorker(b.config);
   t = performance.now();
+  let reported = t;
   for (;;) {
     const m = await worker.metrics();
     if (m.eventsInserted >= EVENTS) break;
+    if (performance.now() - reported >= 1000) {
+      reported = performance.now();
+      console.log(`  inserted ${fmt(m.eventsInserted)} / ${fmt(EVENTS)}`);
+    }
     await sleep(20);
   }
   const drainMs = performance.now() - t;
   const m = await worker.metrics();
   const rate = EVENTS / (drainMs / 1000);
   const [count] = await (await ch.query({ query: 'SELECT count() AS n FROM goods_log', format: 'JSONEachRow' })).json<{ n: string }>();
+  summary['pipeline into ClickHouse (events/s)'] = fmt(rate);
   const batchMs = worker.logs.filter((l) => l.msg === 'batch').map((l) => Number(l.ms));
   console.log(
     `pipeline: ${fmt(EVENTS)} events into ClickHouse in ${(drainMs / 1000).toFixed(2)} s = ${fmt(rate)} events/s ` +
@@ -126,6 +136,7 @@ try {
   const lags = Array.from(publishedAt, (p, i) => visibleAt[i]! - p)
     .filter((l) => l > 0)
     .sort((a, z) => a - z);
+  summary[`lag p50 / p99 at ${fmt(total / sendSeconds)} events/s (ms)`] = `${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 99))}`;
   console.log(
     `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s: write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
       `p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags.at(-1) ?? NaN)} ms (${fmt(lags.length)}/${fmt(total)} seen)`,
@@ -139,7 +150,7 @@ try {
     execFileSync('sh', [
       '-c',
       `clickhouse-client --port ${CH_TCP_PORT} --database ${database} ${extra} ` +
-        `--query "INSERT INTO ${table} (Id, ProjectId, Name, Description, Priority, Removed, EventTime, EventId) FORMAT JSONEachRow" < ${input}`,
+        `--query "INSERT INTO ${table} (${GOODS_LOG_COLUMNS.join(', ')}) FORMAT JSONEachRow" < ${input}`,
     ]);
   const timed = async (table: string, run: () => void) => {
     await ch.command({ query: `CREATE TABLE ${table} AS goods_log` });
@@ -160,12 +171,16 @@ try {
   const perBatch = await timed('direct_runs', () => {
     for (const f of batchFiles) client('direct_runs', f);
   });
-  const row = (label: string, r: number) =>
+  const row = (label: string, r: number) => {
+    summary[`direct: ${label} (rows/s; pipeline %)`] = `${fmt(r)}; ${((100 * rate) / r).toFixed(0)} %`;
     console.log(`  ${label.padEnd(58)} ${fmt(r).padStart(9)} rows/s   pipeline = ${((100 * rate) / r).toFixed(0)} %`);
+  };
   console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
   row('one INSERT, one part', bulk);
   row(`one INSERT, blocks of ${b.config.batchSize} rows (as many parts as batches)`, sameBlocks);
   row(`one clickhouse-client run per ${b.config.batchSize} rows`, perBatch);
+  console.log('\nsummary');
+  console.table(summary);
 } finally {
   if (worker) {
     worker.process.kill('SIGTERM');

@@ -55,6 +55,8 @@ describe('model-based random test', () => {
     `${TARGET_OPS} random operations match the reference model, and goods_log its event history`,
     async () => {
       const ops = { count: 0 };
+      const started = performance.now();
+      const progress = { sequences: 0, events: 0 };
       const property = fc.asyncProperty(fc.commands(commandArbitraries(), { maxCommands: 250 }), async (commands) => {
         if (ops.count >= TARGET_OPS) return;
         await resetState();
@@ -67,9 +69,21 @@ describe('model-based random test', () => {
         expect(await misplacedGoods()).toEqual([]);
         const history = model.events.map(keyOf).sort();
         expect(await auditLogOf(token, history.length)).toEqual(history);
+        progress.sequences++;
+        progress.events += history.length;
+        console.log(`model: ${Math.min(ops.count, TARGET_OPS)}/${TARGET_OPS} operations, ${progress.sequences} sequences checked`);
       });
       await fc.assert(property, { numRuns: 10_000, seed: SEED, endOnFailure: true, verbose: 1 });
       expect(ops.count).toBeGreaterThanOrEqual(TARGET_OPS);
+      const seconds = (performance.now() - started) / 1000;
+      console.table({
+        operations: ops.count,
+        'command sequences': progress.sequences,
+        'events checked in goods_log': progress.events,
+        seconds: Number(seconds.toFixed(1)),
+        'operations/s': Number((ops.count / seconds).toFixed(1)),
+        seed: SEED ?? 'random',
+      });
     },
     30 * 60_000,
   );

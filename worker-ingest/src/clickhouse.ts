@@ -8,7 +8,18 @@ export const GOODS_LOG = 'goods_log';
  * Columns named explicitly: ClickHouse 18.16 fills columns missing from a JSONEachRow row with the
  * type's zero (1970-01-01), not with their DEFAULT, unless the INSERT lists the columns it sends.
  */
-const COLUMNS = ['Id', 'ProjectId', 'Name', 'Description', 'Priority', 'Removed', 'EventTime', 'EventId', 'Kind', 'EventTimeMs'] as const;
+export const GOODS_LOG_COLUMNS = [
+  'Id',
+  'ProjectId',
+  'Name',
+  'Description',
+  'Priority',
+  'Removed',
+  'EventTime',
+  'EventId',
+  'Kind',
+  'EventTimeMs',
+] as const;
 
 /** Ids per existence query: keeps the SQL (37 bytes an id) far below 18.16's max_query_size (256 KiB). */
 const LOOKUP_CHUNK = 2000;
@@ -56,5 +67,5 @@ export async function findExistingEventIds(ch: ClickHouseClient, rows: readonly 
 
 /** One INSERT for all rows (the caller passes one batch). */
 export async function insertRows(ch: ClickHouseClient, rows: readonly GoodsLogRow[]): Promise<void> {
-  await ch.insert({ table: GOODS_LOG, values: rows as GoodsLogRow[], format: 'JSONEachRow', columns: [...COLUMNS] });
+  await ch.insert({ table: GOODS_LOG, values: rows as GoodsLogRow[], format: 'JSONEachRow', columns: [...GOODS_LOG_COLUMNS] });
 }
