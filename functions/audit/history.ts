@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANGE_KINDS } from '../../shared/event.ts';
+import { GoodSchema } from '../goods/types.ts';
 
 // What the audit log endpoints answer, as zod schemas (types inferred; /openapi.json from them).
 
@@ -8,17 +9,9 @@ const kind = z
   .enum([...CHANGE_KINDS, 'unknown'])
   .meta({ description: "What changed the good; 'unknown' for changes logged before kinds were recorded." });
 
-export const HistoryEntrySchema = z
-  .object({
-    id: int,
-    projectId: int,
-    name: z.string(),
-    description: z.string(),
-    priority: int,
-    removed: z.boolean(),
-    eventTime: z.iso.datetime(),
-    kind,
-  })
+/** A good's state after one change: the good's fields (but createdAt), then when and what. */
+export const HistoryEntrySchema = GoodSchema.omit({ createdAt: true })
+  .extend({ eventTime: z.iso.datetime(), kind })
   .meta({ id: 'HistoryEntry' });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
