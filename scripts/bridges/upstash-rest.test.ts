@@ -1,5 +1,5 @@
 // The unchanged @upstash/redis client against the local Upstash-REST stand-in, over the real
-// local Redis (bash scripts/services.sh up). Ports come from scripts/local.env / the environment.
+// local Redis (bash scripts/services.sh up). Ports come from the test settings.
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../test/support/env.ts';
@@ -225,6 +225,25 @@ describe('upstash-rest wire format', () => {
     const res = await raw(['SELECT', '1']);
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: expect.stringMatching(/not supported/) });
+  });
+
+  it('answers promptly with an error when Redis cannot be reached, and keeps answering', async () => {
+    const cut = await startUpstashRest({ port: 0, token: TOKEN, redisPort: Number(env.CLOSED_PG_PORT) });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        const res = await fetch(`http://127.0.0.1:${cut.port}/`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(['GET', 'x']),
+        });
+        expect(res.status).toBe(500);
+        expect(await res.json()).toEqual({ error: expect.stringMatching(/^ERR upstash-rest: /) });
+        expect(Date.now() - started).toBeLessThan(1_500);
+      }
+    } finally {
+      await cut.close();
+    }
   });
 
   it('refuses to bind to a non-loopback address', async () => {

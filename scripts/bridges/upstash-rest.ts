@@ -1,9 +1,9 @@
-// Local stand-in for the Upstash Redis REST API over a local Redis (RESP2 over a small pool of
-// TCP connections). Loopback only. GET /stats and POST /stats/reset (no auth) count requests.
+// Local stand-in for the Upstash Redis REST API over a local Redis, through ioredis. Loopback
+// only. GET /stats and POST /stats/reset (no auth) count requests.
 //
 //   POST /             ["SET","k","v","EX","60"]        -> {"result":"OK"}
 //   POST /pipeline     [["SET","k","v"],["GET","k"]]    -> [{"result":"OK"},{"result":"v"}]
-//   POST /multi-exec   same, wrapped in MULTI/EXEC on one connection
+//   POST /multi-exec   same, wrapped in MULTI/EXEC
 //   GET|POST /set/k/v  path form (a POST body is appended as the last argument)
 // Authorization: Bearer <token> (else 401). Redis error -> 400 {"error":"ERR ..."}.
 // With "Upstash-Encoding: base64" every bulk/simple string in the result is base64 (recursively),
@@ -11,21 +11,20 @@
 //
 // CLI: tsx scripts/bridges/upstash-rest.ts   (REDIS_REST_PORT, REDIS_PORT, UPSTASH_REDIS_REST_TOKEN)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { Redis, ReplyError } from 'ioredis';
 import { profileEnv } from '../lib/profile.ts';
-import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
+import { assertLoopback, closeServer, envPort, handleStatsRoute, isMain, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
 
 export interface UpstashRestOptions {
   /** Port to listen on (0 = pick a free one). */
   port: number;
   /** Loopback address to listen on; default 127.0.0.1. */
   host?: string;
-  /** Bearer token clients must send; default env UPSTASH_REDIS_REST_TOKEN. */
-  token?: string;
+  /** Bearer token clients must send. */
+  token: string;
   redisHost?: string;
-  /** Default env REDIS_PORT. */
-  redisPort?: number;
-  /** Max Redis connections; default 8. */
+  redisPort: number;
+  /** Redis connections, used in turn (each one pipelines); default 4. */
   poolSize?: number;
 }
 
@@ -46,177 +45,78 @@ export interface UpstashRest {
 }
 
 // ---------------------------------------------------------------------------------------------
-// RESP2
+// Redis
 
-class SimpleString {
-  constructor(readonly value: string) {}
-}
-class ReplyError {
-  constructor(readonly message: string) {}
-}
-type Reply = Buffer | SimpleString | ReplyError | number | null | Reply[];
+/** A Redis reply as ioredis gives it with callBuffer: strings of either kind as Buffers. */
+type Reply = Buffer | number | null | Reply[];
 
-function encodeCommand(args: Buffer[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) parts.push(Buffer.from(`$${a.length}\r\n`), a, Buffer.from('\r\n'));
-  return Buffer.concat(parts);
-}
+const CONNECT_WAIT_MS = 1_000;
 
-/** Parse one reply at `pos`; null when the buffer does not hold a whole reply yet. */
-function parseReply(buf: Buffer, pos: number): [Reply, number] | null {
-  const eol = buf.indexOf('\r\n', pos);
-  if (eol < 0) return null;
-  const line = buf.toString('utf8', pos + 1, eol);
-  const next = eol + 2;
-  switch (buf[pos]) {
-    case 0x2b /* + */:
-      return [new SimpleString(line), next];
-    case 0x2d /* - */:
-      return [new ReplyError(line), next];
-    case 0x3a /* : */:
-      return [Number(line), next];
-    case 0x24 /* $ */:
-      {
-        const len = Number(line);
-        if (len < 0) return [null, next];
-        if (buf.length < next + len + 2) return null;
-        return [buf.subarray(next, next + len), next + len + 2];
-      }
-    case 0x2a /* * */:
-      {
-        const n = Number(line);
-        if (n < 0) return [null, next];
-        const items: Reply[] = [];
-        let p = next;
-        for (let i = 0; i < n; i++) {
-          const r = parseReply(buf, p);
-          if (r === null) return null;
-          items.push(r[0]);
-          p = r[1];
-        }
-        return [items, p];
-      }
-    default:
-      throw new Error(`unexpected RESP type byte 0x${buf[pos]?.toString(16)}`);
-  }
+/** The client once it is connected: a connect under way is waited for, a Redis that is down is an error at once. */
+function ready(client: Redis): Promise<Redis> {
+  if (client.status === 'ready') return Promise.resolve(client);
+  if (!['wait', 'connecting', 'connect'].includes(client.status))
+    return Promise.reject(new Error(`Redis is not reachable (${client.status})`));
+  return new Promise((ok, fail) => {
+    const settle = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady).off('error', settle);
+      if (error) fail(error);
+      else ok(client);
+    };
+    const onReady = () => settle();
+    const timer = setTimeout(() => settle(new Error('Redis did not answer')), CONNECT_WAIT_MS);
+    client.once('ready', onReady).once('error', settle);
+  });
 }
 
-class RedisConnection {
-  dead = false;
-  private buf: Buffer = Buffer.alloc(0);
-  private pending: Array<{ ok: (r: Reply) => void; fail: (e: Error) => void }> = [];
-
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.kill(err));
-    socket.on('close', () => this.kill(new Error('Redis connection closed')));
-  }
-
-  static open(host: string, port: number): Promise<RedisConnection> {
-    return new Promise((ok, fail) => {
-      const socket = connect({ host, port });
-      socket.once('error', fail);
-      socket.once('connect', () => {
-        socket.off('error', fail);
-        ok(new RedisConnection(socket));
-      });
+/** A small set of connections that fail fast: a request to a Redis that is down is an error at once. */
+function connections(host: string, port: number, size: number): { next(): Promise<Redis>; close(): void } {
+  const clients = Array.from({ length: size }, () => {
+    const client = new Redis({
+      host,
+      port,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: () => 200,
     });
-  }
-
-  /** Send one command; replies come back in order, so several sends pipeline naturally. */
-  send(args: Buffer[]): Promise<Reply> {
-    if (this.dead) return Promise.reject(new Error('Redis connection closed'));
-    return new Promise((ok, fail) => {
-      this.pending.push({ ok, fail });
-      this.socket.write(encodeCommand(args));
-    });
-  }
-
-  close(): void {
-    this.dead = true;
-    this.socket.destroy();
-  }
-
-  private onData(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    try {
-      while (this.pending.length > 0) {
-        const r = parseReply(this.buf, 0);
-        if (r === null) break;
-        this.buf = this.buf.subarray(r[1]);
-        this.pending.shift()?.ok(r[0]);
-      }
-    } catch (err) {
-      this.kill(err as Error);
-      this.socket.destroy();
-    }
-  }
-
-  private kill(err: Error): void {
-    this.dead = true;
-    for (const p of this.pending.splice(0)) p.fail(err);
-  }
+    client.on('error', () => undefined); // refused connections while Redis is down; commands fail on their own
+    return client;
+  });
+  let turn = 0;
+  return {
+    next: () => ready(clients[turn++ % clients.length]!),
+    close: () => {
+      for (const client of clients) client.disconnect();
+    },
+  };
 }
 
-class RedisPool {
-  private idle: RedisConnection[] = [];
-  private waiters: Array<() => void> = [];
-  private size = 0;
-  private all = new Set<RedisConnection>();
+/**
+ * Commands whose success reply is the simple string OK. callBuffer gives simple and bulk strings
+ * alike as Buffers, so this is how the base64 rule tells OK the status (left as is) from a bulk
+ * "OK" a read returns (encoded). `SET … GET` answers the old value, a bulk string.
+ */
+const ANSWERS_OK = new Set([
+  'SET',
+  'MSET',
+  'SETEX',
+  'PSETEX',
+  'HMSET',
+  'RENAME',
+  'LSET',
+  'LTRIM',
+  'FLUSHDB',
+  'FLUSHALL',
+  'SWAPDB',
+  'RESTORE',
+  'PFMERGE',
+]);
 
-  constructor(
-    private readonly host: string,
-    private readonly port: number,
-    private readonly max: number,
-  ) {}
-
-  async use<T>(fn: (c: RedisConnection) => Promise<T>): Promise<T> {
-    const conn = await this.acquire();
-    try {
-      return await fn(conn);
-    } finally {
-      this.release(conn);
-    }
-  }
-
-  closeAll(): void {
-    for (const c of this.all) c.close();
-  }
-
-  private async acquire(): Promise<RedisConnection> {
-    for (;;) {
-      const conn = this.idle.pop();
-      if (conn && !conn.dead) return conn;
-      if (conn) {
-        this.drop(conn);
-        continue;
-      }
-      if (this.size < this.max) {
-        this.size++;
-        try {
-          const c = await RedisConnection.open(this.host, this.port);
-          this.all.add(c);
-          return c;
-        } catch (err) {
-          this.size--;
-          throw err;
-        }
-      }
-      await new Promise<void>((wake) => this.waiters.push(wake));
-    }
-  }
-
-  private release(conn: RedisConnection): void {
-    if (conn.dead) this.drop(conn);
-    else this.idle.push(conn);
-    this.waiters.shift()?.();
-  }
-
-  private drop(conn: RedisConnection): void {
-    this.all.delete(conn);
-    this.size--;
-  }
+function answersOk(args: Buffer[]): boolean {
+  const name = args[0]!.toString().toUpperCase();
+  return ANSWERS_OK.has(name) && !(name === 'SET' && args.some((a) => a.toString().toUpperCase() === 'GET'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,23 +195,28 @@ function pathCommand(url: URL, body: Buffer): Buffer[] {
 function toJson(reply: Reply, base64: boolean): unknown {
   if (reply === null || typeof reply === 'number') return reply;
   if (Array.isArray(reply)) return reply.map((r) => toJson(r, base64));
-  if (reply instanceof ReplyError) return reply.message;
-  if (reply instanceof SimpleString) {
-    return base64 && reply.value !== 'OK' ? Buffer.from(reply.value, 'utf8').toString('base64') : reply.value;
-  }
   return reply.toString(base64 ? 'base64' : 'utf8');
 }
 
-function item(reply: Reply, base64: boolean): { result: unknown } | { error: string } {
-  return reply instanceof ReplyError ? { error: reply.message } : { result: toJson(reply, base64) };
+/** The answer to one command: `{result}`, or `{error}` for a Redis error. */
+function item(cmd: Buffer[], [error, reply]: [Error | null, unknown], base64: boolean): { result: unknown } | { error: string } {
+  if (error) return { error: error.message };
+  if (answersOk(cmd)) return { result: String(reply) };
+  return { result: toJson(reply as Reply, base64) };
+}
+
+/** A pipeline's or a transaction's replies; the command's own error when the whole batch failed. */
+async function replies(batch: ReturnType<Redis['pipeline']>, cmds: Buffer[][]): Promise<[Error | null, unknown][]> {
+  for (const [name, ...args] of cmds) batch.callBuffer(name!.toString(), ...args);
+  return (await batch.exec()) ?? [];
 }
 
 export async function startUpstashRest(options: UpstashRestOptions): Promise<UpstashRest> {
   const host = options.host ?? '127.0.0.1';
-  const env = profileEnv('dev');
-  const token = options.token ?? env.UPSTASH_REDIS_REST_TOKEN;
+  const { token } = options;
   if (!token) throw new Error('upstash-rest: a token is required (UPSTASH_REDIS_REST_TOKEN)');
-  const pool = new RedisPool(options.redisHost ?? '127.0.0.1', options.redisPort ?? envPort(env, 'REDIS_PORT'), options.poolSize ?? 8);
+  assertLoopback(host, 'upstash-rest');
+  const redis = connections(options.redisHost ?? '127.0.0.1', options.redisPort, options.poolSize ?? 4);
 
   const zero = (): UpstashRestStats => ({
     requests: 0,
@@ -343,55 +248,58 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'ERR use POST' });
       const cmds = toCommands(parseJson(body));
       counters.commands += cmds.length;
-      if (url.pathname === '/pipeline') {
-        counters.byEndpoint.pipeline++;
-        const replies = await pool.use((c) => Promise.all(cmds.map((cmd) => c.send(cmd))));
-        return sendJson(
-          res,
-          200,
-          replies.map((r) => item(r, base64)),
-        );
-      }
-      counters.byEndpoint.multiExec++;
-      const all = await pool.use((c) =>
-        Promise.all([c.send([Buffer.from('MULTI')]), ...cmds.map((cmd) => c.send(cmd)), c.send([Buffer.from('EXEC')])]),
-      );
-      const exec = all[all.length - 1] ?? null;
-      if (exec instanceof ReplyError) return sendJson(res, 400, { error: exec.message });
-      if (!Array.isArray(exec)) return sendJson(res, 400, { error: 'ERR transaction aborted' });
+      const client = await redis.next();
+      const pipeline = url.pathname === '/pipeline';
+      if (pipeline) counters.byEndpoint.pipeline++;
+      else counters.byEndpoint.multiExec++;
+      const results = await replies(pipeline ? client.pipeline() : client.multi(), cmds);
       return sendJson(
         res,
         200,
-        exec.map((r) => item(r, base64)),
+        results.map((result, i) => item(cmds[i]!, result, base64)),
       );
     }
 
     const cmd = url.pathname === '/' ? toCommand(parseJson(body)) : pathCommand(url, body);
     counters.commands++;
     counters.byEndpoint.command++;
-    const reply = await pool.use((c) => c.send(cmd));
-    if (reply instanceof ReplyError) return sendJson(res, 400, { error: reply.message });
-    return sendJson(res, 200, { result: toJson(reply, base64) });
+    const [name, ...args] = cmd;
+    const reply = await (await redis.next()).callBuffer(name!.toString(), ...args).then(
+      (value) => [null, value] as [null, unknown],
+      (error: Error) => {
+        if (error instanceof ReplyError) return [error, null] as [Error, null];
+        throw error;
+      },
+    );
+    const answer = item(cmd, reply, base64);
+    return sendJson(res, 'error' in answer ? 400 : 200, answer);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
-      if (err instanceof BadRequest) return sendJson(res, 400, { error: err.message });
+      // A ReplyError here is EXECABORT: a transaction Redis refused to queue.
+      if (err instanceof BadRequest || err instanceof ReplyError) return sendJson(res, 400, { error: (err as Error).message });
       if (err instanceof URIError) return sendJson(res, 400, { error: `ERR bad path: ${err.message}` });
       const message = err instanceof Error ? err.message : String(err);
       sendJson(res, 500, { error: `ERR upstash-rest: ${message}` }); // e.g. Redis is down
     });
   });
 
-  const port = await listenLoopback(server, options.port, host, 'upstash-rest');
+  let port: number;
+  try {
+    port = await listenLoopback(server, options.port, host, 'upstash-rest');
+  } catch (error) {
+    redis.close();
+    throw error;
+  }
   return {
     port,
     stats,
     resetStats,
     async close() {
       await closeServer(server);
-      pool.closeAll();
+      redis.close();
     },
   };
 }
@@ -402,7 +310,7 @@ if (isMain(import.meta.url)) {
     startUpstashRest({
       port: envPort(env, 'REDIS_REST_PORT'),
       redisPort: envPort(env, 'REDIS_PORT'),
-      token: env.UPSTASH_REDIS_REST_TOKEN,
+      token: env.UPSTASH_REDIS_REST_TOKEN ?? '',
     }),
   );
 }

@@ -56,7 +56,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const rest = await startUpstashRest({
       port: port(env, 'REDIS_REST_PORT'),
       redisPort: port(env, 'REDIS_PORT'),
-      token: env.UPSTASH_REDIS_REST_TOKEN,
+      token: env.UPSTASH_REDIS_REST_TOKEN ?? '',
     });
     started.push({ stop: () => rest.close() });
 
