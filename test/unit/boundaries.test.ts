@@ -23,11 +23,13 @@ describe('package boundaries', () => {
     write('worker-ingest/src/c.ts', "import { vi } from 'vitest';\nimport type { T } from 'vitest';\n");
     write('shared/d.ts', "import { e } from '../functions/e.ts';\n");
     write('functions/e.test.ts', "import { x } from '../scripts/lib/x.ts';\n");
+    write('scripts/lib/x.ts', "import { s } from '../../test/support/s.ts';\nimport { vi } from 'vitest';\n");
 
     it('finds each kind of breach', () => {
       expect(boundaryViolations(root).sort()).toEqual([
         'functions/a.ts (edge) imports scripts/lib/x.ts (tooling)',
         'functions/b.ts (edge) imports worker-ingest/src/y.ts (worker)',
+        'scripts/lib/x.ts (tooling) imports test/support/s.ts (tests)',
         'shared/d.ts (shared) imports functions/e.ts (edge)',
         'worker-ingest/src/c.ts (worker) loads vitest, which is not a runtime dependency',
       ]);
