@@ -78,7 +78,7 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       title: 'goods-edge',
       version: '1.0.0',
       description:
-        'The goods catalogue API. Bodies are read as JSON whatever their Content-Type; a field sent as null counts as absent. Every error has the body {code, message, details}.',
+        'The goods catalogue API. Bodies are read as JSON whatever their Content-Type; a field sent as null counts as absent. Every error has the body {code, message, details} (the Error schema): 400 code 2, 401 code 4, 404 code 3 (a good or project) or 5 (an unknown path), 405 code 6 (a known path with another method, with an Allow header), 413 code 7, 500 code 1, 503 code 8.',
     },
     paths,
     components: {
