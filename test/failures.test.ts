@@ -86,7 +86,7 @@ describe('a required service down', () => {
   afterAll(() => services('up', 'nats'));
 
   it('turns /healthz into a prompt 503 naming it, and back to 200 once it returns', async () => {
-    services('down', 'nats');
+    await services('down', 'nats');
     const started = Date.now();
     const down = await api('GET', '/healthz');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -96,7 +96,7 @@ describe('a required service down', () => {
     expect(down.body.dependencies.nats.error).toEqual(expect.any(String));
     expect(down.body.dependencies.postgres.status).toBe('up');
 
-    services('up', 'nats');
+    await services('up', 'nats');
     await waitFor('healthz 200', async () => (await api('GET', '/healthz')).status === 200);
   });
 });

@@ -109,7 +109,7 @@ describe('list cache while Redis is down', () => {
     expect(during.body.meta.total).toBe(3);
 
     await sleep(1_000);
-    services('up', 'redis');
+    await services('up', 'redis');
     await waitFor('Redis to answer again', async () => (await listGoods()).headers.get('x-cache') !== 'bypass');
     // The failed invalidation is retried every 200 ms: the old pages are gone right after.
     await sleep(400);

@@ -27,7 +27,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   try {
-    services('up');
+    await services('up');
   } finally {
     await ingest?.stop();
     ingest = undefined;

@@ -1,11 +1,17 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './env.ts';
 
-/** Runs scripts/services.sh, e.g. `services('down', 'nats')`. */
-export function services(...args: string[]): void {
-  execFileSync('bash', [join(ROOT, 'scripts/services.sh'), ...args], { stdio: 'ignore' });
+const run = promisify(execFile);
+
+/**
+ * Runs scripts/services.sh, e.g. `await services('down', 'nats')`. Asynchronously: the test's
+ * own requests in flight keep being answered (and timed) while the script works.
+ */
+export async function services(...args: string[]): Promise<void> {
+  await run('bash', [join(ROOT, 'scripts/services.sh'), ...args]);
 }
 
 /** Runs `during` between `enter` and `leave`; `leave` also when `during` fails. */
