@@ -64,11 +64,11 @@ const DAY_MS = 86_400_000;
 
 /** The audit log in ClickHouse, read over HTTP with @clickhouse/client-web. */
 export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader {
-  const select = async <T>(query: string): Promise<T[]> => {
+  /** Runs `queries` on one client; any failure to read is AuditLogUnavailable. */
+  const read = async <T>(queries: (select: <R>(query: string) => Promise<R[]>) => Promise<T>): Promise<T> => {
     const client = createClient({ ...settings, request_timeout: TIMEOUT_MS });
     try {
-      const result = await client.query({ query, format: 'JSONEachRow' });
-      return await result.json<T>();
+      return await queries(async (query) => (await client.query({ query, format: 'JSONEachRow' })).json());
     } catch (error) {
       throw new AuditLogUnavailable(`the audit log cannot be read: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -76,22 +76,24 @@ export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader
     }
   };
   return {
-    async history({ id, projectId }, { limit, offset }) {
-      const [rows, counted] = await Promise.all([
-        select<Row>(historySql(id, projectId, limit, offset)),
-        select<{ n: string }>(historyCountSql(id, projectId)),
-      ]);
-      return { meta: { total: Number(counted[0]?.n ?? 0), limit, offset }, history: rows.map(entry) };
-    },
-    async projectStats(projectId, days, today) {
-      const from = new Date(Date.parse(today) - (days - 1) * DAY_MS).toISOString().slice(0, 10);
-      const rows = await select<{ day: string; kind: string; changes: string }>(statsSql(projectId, from, today));
-      return {
-        projectId,
-        from,
-        to: today,
-        days: rows.map((r) => ({ day: r.day, kind: kindOf(r.kind), changes: Number(r.changes) })),
-      };
-    },
+    history: ({ id, projectId }, { limit, offset }) =>
+      read(async (select) => {
+        const [rows, counted] = await Promise.all([
+          select<Row>(historySql(id, projectId, limit, offset)),
+          select<{ n: string }>(historyCountSql(id, projectId)),
+        ]);
+        return { meta: { total: Number(counted[0]?.n ?? 0), limit, offset }, history: rows.map(entry) };
+      }),
+    projectStats: (projectId, days, today) =>
+      read(async (select) => {
+        const from = new Date(Date.parse(today) - (days - 1) * DAY_MS).toISOString().slice(0, 10);
+        const rows = await select<{ day: string; kind: string; changes: string }>(statsSql(projectId, from, today));
+        return {
+          projectId,
+          from,
+          to: today,
+          days: rows.map((r) => ({ day: r.day, kind: kindOf(r.kind), changes: Number(r.changes) })),
+        };
+      }),
   };
 }
