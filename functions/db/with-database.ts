@@ -12,11 +12,6 @@ import { createWorkerClient } from './worker-client.ts';
  */
 export const DEADLINE_MS = 5_000;
 
-/**
- * Runs `work` on a Postgres connection opened for this request only: workerd cannot reuse a
- * socket across requests, so the client is closed after the response (`defer`).
- * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
- */
 export interface DatabaseContext {
   env: Env;
   log: Log;
@@ -24,6 +19,11 @@ export interface DatabaseContext {
   defer: (work: Promise<unknown>) => void;
 }
 
+/**
+ * Runs `work` on a Postgres connection opened for this request only: workerd cannot reuse a
+ * socket across requests, so the client is closed after the response (`defer`).
+ * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
+ */
 export async function withDatabase<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>): Promise<T> {
   const deadline = Date.now() + DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
