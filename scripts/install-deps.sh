@@ -8,11 +8,11 @@ if [[ ! -f $marker || package-lock.json -nt $marker ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# The docs page's Swagger UI, served as the Worker's static assets (functions/public).
-vendor=functions/public/docs/vendor
+# The docs page's Swagger UI, bundled into the Worker as text modules (functions/docs).
+vendor=functions/docs/vendor
 for file in swagger-ui-bundle.js swagger-ui.css; do
-  if [[ ! -f $vendor/$file || node_modules/swagger-ui-dist/$file -nt $vendor/$file ]]; then
+  if [[ ! -f $vendor/$file.txt || node_modules/swagger-ui-dist/$file -nt $vendor/$file.txt ]]; then
     mkdir -p "$vendor"
-    cp node_modules/swagger-ui-dist/$file "$vendor/$file"
+    cp node_modules/swagger-ui-dist/$file "$vendor/$file.txt"
   fi
 done

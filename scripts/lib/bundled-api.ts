@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
 
@@ -14,8 +14,6 @@ interface Bundle {
   script: string;
   compatibilityDate: string;
   vars: Record<string, string>;
-  /** The static assets directory, when the config has one. */
-  assets: string | undefined;
 }
 
 const bundles = new Map<string, Bundle>();
@@ -40,7 +38,6 @@ function bundle(root: string, config: string): Bundle {
     script: join(outdir, basename(read.main ?? 'index.ts').replace(/\.ts$/, '.js')),
     compatibilityDate: read.compatibility_date,
     vars,
-    assets: read.assets?.directory ? join(dirname(config), read.assets.directory) : undefined,
   };
   bundles.set(config, result);
   return result;
@@ -57,13 +54,17 @@ export async function startBundledApi(
   settings: Record<string, string>,
   config = join(root, 'wrangler.toml'),
 ): Promise<BundledApi> {
-  const { script, compatibilityDate, vars, assets } = bundle(root, config);
+  const { script, compatibilityDate, vars } = bundle(root, config);
   const mf = new Miniflare({
     modules: true,
     scriptPath: script,
+    // The bundle's own modules beside it: the text modules wrangler writes for *.txt imports.
+    modulesRules: [
+      { type: 'ESModule', include: ['**/*.js'] },
+      { type: 'Text', include: ['**/*.txt'] },
+    ],
     compatibilityDate,
     bindings: { ...vars, ...settings },
-    ...(assets ? { assets: { directory: assets, routerConfig: { has_user_worker: true } } } : {}),
     host: '127.0.0.1',
     port,
   });
