@@ -100,6 +100,14 @@ describe.each([
     expect(await tx.exec()).toEqual(['OK', 3, 'xyz', 3, ['a', 'b', 'c']]);
   });
 
+  it('set nx answers null when the key exists; hset and hgetall', async () => {
+    expect(await redis.set(key('nx'), 'first', { nx: true })).toBe('OK');
+    expect(await redis.set(key('nx'), 'second', { nx: true })).toBeNull();
+    expect(await redis.get(key('nx'))).toBe('first');
+    expect(await redis.hset(key('h'), { f: 'x', g: 'Первая' })).toBe(2);
+    expect(await redis.hgetall(key('h'))).toEqual({ f: 'x', g: 'Первая' });
+  });
+
   it('eval returning strings and numbers', async () => {
     const script = "return {KEYS[1], ARGV[1], 42, 'Первая', {'nested', 7}}";
     const result = await redis.eval(script, [key('k')], ['arg ✓']);
@@ -221,6 +229,19 @@ describe('upstash-rest wire format', () => {
     });
   });
 
+  it('passes commands and replies through as they are, whatever the case of the name', async () => {
+    await raw(['HSET', key('hc'), 'f', 'x']);
+    expect((await raw(['hgetall', key('hc')])).body).toEqual({ result: ['f', 'x'] });
+    // a single string is an argument, not an object to spread into fields
+    for (const cmd of [
+      ['hset', key('hc'), 'ab'],
+      ['mset', key('ms')],
+    ]) {
+      expect(await raw(cmd)).toEqual({ status: 400, body: { error: expect.stringMatching(/^ERR wrong number of arguments/) } });
+    }
+    expect((await raw(['SET', key('hc2'), 'v', 'XX'], { base64: true })).body).toEqual({ result: null });
+  });
+
   it('refuses commands that would break pooled connections', async () => {
     const res = await raw(['SELECT', '1']);
     expect(res.status).toBe(400);
@@ -241,6 +262,26 @@ describe('upstash-rest wire format', () => {
         expect(await res.json()).toEqual({ error: expect.stringMatching(/^ERR upstash-rest: /) });
         expect(Date.now() - started).toBeLessThan(1_500);
       }
+    } finally {
+      await cut.close();
+    }
+  });
+
+  it('answers batches promptly with an error when Redis cannot be reached, and counts them', async () => {
+    const cut = await startUpstashRest({ port: 0, token: TOKEN, redisPort: Number(env.CLOSED_PG_PORT) });
+    try {
+      for (const path of ['/pipeline', '/multi-exec']) {
+        const started = Date.now();
+        const res = await fetch(`http://127.0.0.1:${cut.port}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify([['GET', 'x']]),
+        });
+        expect(res.status).toBe(500);
+        expect(await res.json()).toEqual({ error: expect.stringMatching(/^ERR upstash-rest: /) });
+        expect(Date.now() - started).toBeLessThan(1_500);
+      }
+      expect(cut.stats()).toEqual({ requests: 2, commands: 2, unauthorized: 0, byEndpoint: { command: 0, pipeline: 1, multiExec: 1 } });
     } finally {
       await cut.close();
     }

@@ -96,7 +96,8 @@ function connections(host: string, port: number, size: number): { next(): Promis
 /**
  * Commands whose success reply is the simple string OK. callBuffer gives simple and bulk strings
  * alike as Buffers, so this is how the base64 rule tells OK the status (left as is) from a bulk
- * "OK" a read returns (encoded). `SET … GET` answers the old value, a bulk string.
+ * "OK" a read returns (encoded). `SET … GET` answers the old value, a bulk string; `SET … NX`
+ * may answer nil.
  */
 const ANSWERS_OK = new Set([
   'SET',
@@ -114,9 +115,23 @@ const ANSWERS_OK = new Set([
   'PFMERGE',
 ]);
 
-function answersOk(args: Buffer[]): boolean {
+const OK = Buffer.from('OK');
+
+function isStatusOk(args: Buffer[], reply: unknown): boolean {
   const name = args[0]!.toString().toUpperCase();
-  return ANSWERS_OK.has(name) && !(name === 'SET' && args.some((a) => a.toString().toUpperCase() === 'GET'));
+  if (!(reply instanceof Buffer && reply.equals(OK) && ANSWERS_OK.has(name))) return false;
+  return !(name === 'SET' && args.some((a) => a.toString().toUpperCase() === 'GET'));
+}
+
+type Settled = [Error | null, unknown];
+
+/**
+ * A command as callBuffer takes it. The name goes upper-case: ioredis keys its argument and reply
+ * transformers by lower-case name (hgetall -> object, hset/mset given one object), and both the
+ * arguments and the reply must pass through as they are.
+ */
+function call([name, ...args]: Buffer[]): [string, ...Buffer[]] {
+  return [name!.toString().toUpperCase(), ...args];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,16 +214,18 @@ function toJson(reply: Reply, base64: boolean): unknown {
 }
 
 /** The answer to one command: `{result}`, or `{error}` for a Redis error. */
-function item(cmd: Buffer[], [error, reply]: [Error | null, unknown], base64: boolean): { result: unknown } | { error: string } {
+function item(cmd: Buffer[], [error, reply]: Settled, base64: boolean): { result: unknown } | { error: string } {
   if (error) return { error: error.message };
-  if (answersOk(cmd)) return { result: String(reply) };
-  return { result: toJson(reply as Reply, base64) };
+  return { result: isStatusOk(cmd, reply) ? 'OK' : toJson(reply as Reply, base64) };
 }
 
-/** A pipeline's or a transaction's replies; the command's own error when the whole batch failed. */
-async function replies(batch: ReturnType<Redis['pipeline']>, cmds: Buffer[][]): Promise<[Error | null, unknown][]> {
-  for (const [name, ...args] of cmds) batch.callBuffer(name!.toString(), ...args);
-  return (await batch.exec()) ?? [];
+/** A pipeline's or a transaction's replies. A Redis error belongs to its command; any other (the connection was lost) fails the request. */
+async function replies(batch: ReturnType<Redis['pipeline']>, cmds: Buffer[][]): Promise<Settled[]> {
+  for (const cmd of cmds) batch.callBuffer(...call(cmd));
+  const results: Settled[] = (await batch.exec()) ?? [];
+  const lost = results.find(([error]) => error !== null && !(error instanceof ReplyError));
+  if (lost) throw lost[0];
+  return results;
 }
 
 export async function startUpstashRest(options: UpstashRestOptions): Promise<UpstashRest> {
@@ -248,10 +265,10 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'ERR use POST' });
       const cmds = toCommands(parseJson(body));
       counters.commands += cmds.length;
-      const client = await redis.next();
       const pipeline = url.pathname === '/pipeline';
       if (pipeline) counters.byEndpoint.pipeline++;
       else counters.byEndpoint.multiExec++;
+      const client = await redis.next();
       const results = await replies(pipeline ? client.pipeline() : client.multi(), cmds);
       return sendJson(
         res,
@@ -263,11 +280,10 @@ export async function startUpstashRest(options: UpstashRestOptions): Promise<Ups
     const cmd = url.pathname === '/' ? toCommand(parseJson(body)) : pathCommand(url, body);
     counters.commands++;
     counters.byEndpoint.command++;
-    const [name, ...args] = cmd;
-    const reply = await (await redis.next()).callBuffer(name!.toString(), ...args).then(
-      (value) => [null, value] as [null, unknown],
-      (error: Error) => {
-        if (error instanceof ReplyError) return [error, null] as [Error, null];
+    const reply = await (await redis.next()).callBuffer(...call(cmd)).then(
+      (value): Settled => [null, value],
+      (error: Error): Settled => {
+        if (error instanceof ReplyError) return [error, null];
         throw error;
       },
     );
