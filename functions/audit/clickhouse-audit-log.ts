@@ -60,8 +60,6 @@ function entry(row: Row): HistoryEntry {
   };
 }
 
-const DAY_MS = 86_400_000;
-
 /** The audit log in ClickHouse, read over HTTP with @clickhouse/client-web. */
 export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader {
   /** Runs `queries` on one client; any failure to read is AuditLogUnavailable. */
@@ -84,14 +82,13 @@ export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader
         ]);
         return { meta: { total: Number(counted[0]?.n ?? 0), limit, offset }, history: rows.map(entry) };
       }),
-    projectStats: (projectId, days, today) =>
+    projectStats: (projectId, { from, to }) =>
       read(async (select) => {
-        const from = new Date(Date.parse(today) - (days - 1) * DAY_MS).toISOString().slice(0, 10);
-        const rows = await select<{ day: string; kind: string; changes: string }>(statsSql(projectId, from, today));
+        const rows = await select<{ day: string; kind: string; changes: string }>(statsSql(projectId, from, to));
         return {
           projectId,
           from,
-          to: today,
+          to,
           days: rows.map((r) => ({ day: r.day, kind: kindOf(r.kind), changes: Number(r.changes) })),
         };
       }),

@@ -38,8 +38,8 @@ export type ProjectStats = z.infer<typeof ProjectStatsSchema>;
 /** Reads the audit log (ClickHouse goods_log). Throws AuditLogUnavailable when it cannot. */
 export interface AuditLogReader {
   history(good: { id: number; projectId: number }, page: { limit: number; offset: number }): Promise<History>;
-  /** The last `days` days up to and including `today` (YYYY-MM-DD, UTC). */
-  projectStats(projectId: number, days: number, today: string): Promise<ProjectStats>;
+  /** Changes from day `from` through day `to` (YYYY-MM-DD, UTC, both included). */
+  projectStats(projectId: number, days: { from: string; to: string }): Promise<ProjectStats>;
 }
 
 export class AuditLogUnavailable extends Error {}

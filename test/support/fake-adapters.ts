@@ -72,13 +72,12 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
             .map(({ eventId: _, kind, ...state }): HistoryEntry => ({ ...state, kind: kind ?? 'unknown' }));
           return { meta: { total: entries.length, limit, offset }, history: entries.slice(offset - 1, offset - 1 + limit) };
         },
-        projectStats: async (projectId, days, today) => {
+        projectStats: async (projectId, { from, to }) => {
           const counts = new Map<string, number>();
           for (const e of logged().filter((e) => e.projectId === projectId)) {
             const key = `${e.eventTime.slice(0, 10)} ${e.kind ?? 'unknown'}`;
             counts.set(key, (counts.get(key) ?? 0) + 1);
           }
-          const from = new Date(Date.parse(today) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
           const rows = [...counts].map(([key, changes]) => {
             const [day, kind] = key.split(' ') as [string, HistoryEntry['kind']];
             return { day, kind, changes };
@@ -86,8 +85,8 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
           return {
             projectId,
             from,
-            to: today,
-            days: rows.filter((r) => r.day >= from && r.day <= today).sort((a, b) => (a.day + a.kind).localeCompare(b.day + b.kind)),
+            to,
+            days: rows.filter((r) => r.day >= from && r.day <= to).sort((a, b) => (a.day + a.kind).localeCompare(b.day + b.kind)),
           };
         },
       },
