@@ -47,7 +47,7 @@ describe('a checkout inside a mode-700 home directory', () => {
       'scripts/services.sh',
       'scripts/local.env',
       'scripts/lib/profile.ts',
-      'scripts/bridges/loopback.ts',
+      'scripts/lib/processes.ts',
       'shared/settings.ts',
     ])
       cpSync(join(ROOT, file), join(checkout, file));

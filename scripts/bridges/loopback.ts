@@ -2,8 +2,6 @@
 // and running a bridge as a CLI with clean shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseSettings, type SettingName } from '../../shared/settings.ts';
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and "localhost". */
@@ -82,11 +80,6 @@ export function handleStatsRoute(
 /** A port setting from environment strings, validated by the settings module. */
 export function envPort(env: Record<string, string | undefined>, name: SettingName): number {
   return Number(parseSettings(env, [name])[name]);
-}
-
-/** True when `moduleUrl` is the script tsx/node was started with. */
-export function isMain(moduleUrl: string): boolean {
-  return process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(moduleUrl);
 }
 
 /** Start a bridge from the command line and close it on SIGTERM/SIGINT. */

@@ -7,8 +7,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { isMain } from '../lib/processes.ts';
 import { profileEnv } from '../lib/profile.ts';
-import { closeServer, envPort, handleStatsRoute, isMain, listenLoopback, runCli } from './loopback.ts';
+import { closeServer, envPort, handleStatsRoute, listenLoopback, runCli } from './loopback.ts';
 
 export interface PgWsBridgeOptions {
   /** Port to listen on (0 = pick a free one). */

@@ -12,8 +12,9 @@
 // CLI: tsx scripts/bridges/upstash-rest.ts   (REDIS_REST_PORT, REDIS_PORT, UPSTASH_REDIS_REST_TOKEN)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Redis, ReplyError } from 'ioredis';
+import { isMain } from '../lib/processes.ts';
 import { profileEnv } from '../lib/profile.ts';
-import { assertLoopback, closeServer, envPort, handleStatsRoute, isMain, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
+import { assertLoopback, closeServer, envPort, handleStatsRoute, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
 
 export interface UpstashRestOptions {
   /** Port to listen on (0 = pick a free one). */

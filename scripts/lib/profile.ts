@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isSettingName, parseSettings, readEnvFiles, type Settings } from '../../shared/settings.ts';
-import { isMain } from '../bridges/loopback.ts';
+import { isMain } from './processes.ts';
 
 export type Profile = 'dev' | 'test';
 
