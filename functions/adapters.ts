@@ -11,7 +11,7 @@ export const workerAdapters: AdapterFactory = (c) => {
   const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
   const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
   return {
-    db: (work) => withDatabase({ env, log: c.var.log, defer }, work),
+    db: (work, options) => withDatabase({ env, log: c.var.log, defer }, work, options?.deadlineMs),
     listCache: new ListCache(createRedis(env), env.CACHE_NAMESPACE),
     publish: (events) => publishEvents(nats, events),
     defer,

@@ -1,4 +1,4 @@
-import type { GoodEvent } from '../shared/event.ts';
+import type { AuditMessage } from '../shared/event.ts';
 import type { AuditLogReader } from './audit/history.ts';
 import type { Log } from '../shared/log.ts';
 import type { ListCacheStore } from './cache/list-cache.ts';
@@ -12,11 +12,14 @@ import type { Queryable } from './db/queryable.ts';
  * for each request: the Worker's real ones (adapters.ts), or a test's in-memory fakes.
  */
 export interface Adapters {
-  /** Runs `work` on a Postgres connection of this request (with its deadline and retries). */
-  db: <T>(work: (db: Queryable) => Promise<T>) => Promise<T>;
+  /**
+   * Runs `work` on a Postgres connection of this request, with retries and a deadline: the
+   * default one, or `deadlineMs` for work that Postgres allows a longer budget.
+   */
+  db: <T>(work: (db: Queryable) => Promise<T>, options?: { deadlineMs?: number }) => Promise<T>;
   listCache: ListCacheStore;
   /** Publishes audit events to the JetStream stream. */
-  publish: (events: readonly GoodEvent[]) => Promise<void>;
+  publish: (events: readonly AuditMessage[]) => Promise<void>;
   /** Lets work finish after the response has been sent. */
   defer: (work: Promise<unknown>) => void;
   /** Reads the audit log (ClickHouse). */

@@ -26,6 +26,52 @@ export const GoodEventSchema = z.object({
 
 export type GoodEvent = z.output<typeof GoodEventSchema>;
 
+/**
+ * The events of many goods changed by one statement (a reprioritize), as one message: the
+ * state of each good as [id, name, description, priority, removed]. Postgres writes one part per
+ * 100 goods of a project (goods_reprioritize, migrations/postgres/0008); the ingest worker logs
+ * each good as its own event, with an id derived from the part's `eventId` and the good's place.
+ */
+export const GoodEventPartSchema = z.object({
+  eventId: z.guid().transform((id) => id.toLowerCase()),
+  projectId: int32,
+  eventTime: z.iso.datetime({ offset: true }),
+  kind: z.enum(CHANGE_KINDS),
+  goods: z.array(z.tuple([int32, z.string(), z.string(), int32, z.boolean()])).min(1),
+});
+
+export type GoodEventPart = z.output<typeof GoodEventPartSchema>;
+
+/** What travels through the outbox and NATS: one event, or a part. */
+export type AuditMessage = GoodEvent | GoodEventPart;
+
+/** Validates a message with the schema its shape calls for, so that an error names the field. */
+export function parseAuditMessage(json: unknown) {
+  const partShaped = typeof json === 'object' && json !== null && 'goods' in json;
+  return partShaped ? GoodEventPartSchema.safeParse(json) : GoodEventSchema.safeParse(json);
+}
+
+export function isPart(message: AuditMessage): message is GoodEventPart {
+  return 'goods' in message;
+}
+
+/** The events a message stands for; `eventIdOf(i)` names the i-th good's event of a part. */
+export function eventsOf(message: AuditMessage, eventIdOf: (partId: string, index: number) => string): GoodEvent[] {
+  if (!isPart(message)) return [message];
+  const { eventId, projectId, eventTime, kind } = message;
+  return message.goods.map(([id, name, description, priority, removed], i) => ({
+    eventId: eventIdOf(eventId, i),
+    id,
+    projectId,
+    name,
+    description,
+    priority,
+    removed,
+    eventTime,
+    kind,
+  }));
+}
+
 /** The JetStream subject of an event: the stream's subject prefix, then the project. */
 export function eventSubject(prefix: string, projectId: number): string {
   return `${prefix}.${projectId}`;

@@ -1,5 +1,5 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
-import { eventSubject, type GoodEvent } from '../../shared/event.ts';
+import { type AuditMessage, eventSubject } from '../../shared/event.ts';
 
 export interface NatsTarget {
   url: string;
@@ -18,8 +18,8 @@ const CONNECT_TIMEOUT_MS = 3_000;
  * within a few seconds, so a lost publish delays an event, it does not lose it. That saves a
  * request-reply per event on a connection that lives for this one request.
  */
-export async function publishEvents(target: NatsTarget, events: readonly GoodEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function publishEvents(target: NatsTarget, messages: readonly AuditMessage[]): Promise<void> {
+  if (messages.length === 0) return;
   const nc = await wsconnect({
     servers: target.url,
     user: target.user,
@@ -30,10 +30,10 @@ export async function publishEvents(target: NatsTarget, events: readonly GoodEve
     noAsyncTraces: true,
   });
   try {
-    for (const event of events) {
+    for (const message of messages) {
       const msgHeaders = headers();
-      msgHeaders.set('Nats-Msg-Id', event.eventId);
-      nc.publish(eventSubject(target.subject, event.projectId), JSON.stringify(event), { headers: msgHeaders });
+      msgHeaders.set('Nats-Msg-Id', message.eventId);
+      nc.publish(eventSubject(target.subject, message.projectId), JSON.stringify(message), { headers: msgHeaders });
     }
     await nc.flush();
   } finally {

@@ -8,7 +8,8 @@ import { createWorkerClient } from './worker-client.ts';
  * For connecting, the work and any further attempts together: a Postgres that has stopped
  * answering (frozen, or its listen queue not served) gives a prompt 500, not a request that waits.
  * Longer than the statement budget Postgres enforces (migration 0004), so that a statement that
- * is merely slow is cancelled and rolled back by Postgres before this gives up on it.
+ * is merely slow is cancelled and rolled back by Postgres before this gives up on it. Work with a
+ * longer budget of its own passes a deadline to match.
  */
 export const DEADLINE_MS = 5_000;
 
@@ -24,8 +25,8 @@ export interface DatabaseContext {
  * socket across requests, so the client is closed after the response (`defer`).
  * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
  */
-export async function withDatabase<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
+export async function withDatabase<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>, deadlineMs = DEADLINE_MS): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await onNewConnection(ctx, work, deadline - Date.now());

@@ -1,4 +1,4 @@
-import type { GoodEvent } from '../../shared/event.ts';
+import type { AuditMessage } from '../../shared/event.ts';
 import type { Log } from '../../shared/log.ts';
 import { invalidateListCache } from '../cache/invalidate.ts';
 import type { Adapters } from '../env.ts';
@@ -10,7 +10,7 @@ import type { Adapters } from '../env.ts';
  */
 export async function finishWrite(
   deps: Pick<Adapters, 'listCache' | 'publish' | 'defer'> & { log: Log },
-  events: readonly GoodEvent[],
+  events: readonly AuditMessage[],
 ): Promise<void> {
   await invalidateListCache(deps.listCache, deps.defer, deps.log);
   deps.defer(

@@ -1,12 +1,11 @@
 import type { Queryable } from '../db/queryable.ts';
 import type { GoodsPage } from './types.ts';
 
-// Counts come from the trigger-maintained goods_stats row; the page is a range of the
-// maintained positions (migration 0006), as cheap at position 990,000 as at 1.
+// Counts come from the trigger-maintained goods_stats row; goods_page (migration 0008) finds the
+// page through per-block counts, as cheap at position 990,000 as at 1.
 const LIST_SQL = `
   SELECT s.total, s.removed,
-         COALESCE((SELECT json_agg(goods_json(g) ORDER BY g.position)
-                   FROM (SELECT * FROM goods WHERE position >= $2 ORDER BY position LIMIT $1) g), '[]') AS goods
+         COALESCE((SELECT json_agg(goods_json(g) ORDER BY g.sort_key) FROM goods_page($1, $2) g), '[]') AS goods
   FROM goods_stats s`;
 
 /** `offset` is the 1-based position of the first good. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GoodEvent } from '../../shared/event.ts';
+import type { AuditMessage } from '../../shared/event.ts';
 
 // What the API answers with, as zod schemas: the TypeScript types are inferred from them, and
 // /openapi.json is generated from them.
@@ -49,5 +49,5 @@ export type GoodsPage = z.infer<typeof GoodsPageSchema>;
 /** What every write returns: its result and the audit events it recorded in the outbox. */
 export interface WriteResult<T> {
   result: T;
-  events: GoodEvent[];
+  events: AuditMessage[];
 }

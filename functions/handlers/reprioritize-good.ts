@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { finishWrite } from '../goods/finish-write.ts';
-import { reprioritizeGood } from '../goods/write-goods.ts';
+import { REPRIORITIZE_DEADLINE_MS, reprioritizeGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
 import { goodQuery, reprioritizeBody } from '../http/schemas.ts';
 import { parseJsonBody, parseQuery } from '../http/validate.ts';
@@ -9,8 +9,11 @@ import { parseJsonBody, parseQuery } from '../http/validate.ts';
 export async function reprioritizeGoodHandler(c: Context<AppEnv>): Promise<Response> {
   const target = parseQuery(c, goodQuery);
   const { newPriority } = await parseJsonBody(c, reprioritizeBody);
-  const written = await c.var.db((db) => reprioritizeGood(db, { ...target, newPriority }));
+  const written = await c.var.db((db) => reprioritizeGood(db, { ...target, newPriority }), {
+    deadlineMs: REPRIORITIZE_DEADLINE_MS,
+  });
   if (!written) throw ApiError.goodNotFound();
   await finishWrite(c.var, written.events);
-  return c.json({ priorities: written.result });
+  // The list is JSON already (see Reprioritized): framed, not parsed and encoded again.
+  return c.body(`{"priorities":${written.priorities}}`, 200, { 'content-type': 'application/json' });
 }

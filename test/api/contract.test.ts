@@ -309,6 +309,24 @@ describe('list positions', () => {
       expect(pages).toEqual(order);
     }
   });
+
+  it('stays exact when moves into one place use up the room between two keys', async () => {
+    for (let i = 1; i <= 12; i++) await createGood(1, { name: `g${i}` });
+    // Each move lands between the same two neighbours, halving the gap between their keys: after
+    // about 32 moves the keys around it are spread out again.
+    for (let move = 0; move < 80; move++) {
+      const id = 3 + (move % 8);
+      const { rows } = await testDb().query<{ priority: number }>('SELECT priority FROM goods WHERE id = 2');
+      expect((await reprioritize(id, 1, rows[0]!.priority + 1)).status).toBe(200);
+    }
+    expect(await misplacedGoods()).toEqual([]);
+    const order = (await testDb().query<{ id: number }>('SELECT id FROM goods ORDER BY priority, id')).rows.map((r) => r.id);
+    expect((await listGoods({ limit: 100 })).body.goods.map((g: { id: number }) => g.id)).toEqual(order);
+    const { rows } = await testDb().query<{ moved: number }>(
+      'SELECT count(*)::int AS moved FROM goods WHERE sort_key % goods_key_spacing() <> 0',
+    );
+    expect(rows[0]!.moved).toBeGreaterThan(8);
+  });
 });
 
 describe('x-request-id', () => {

@@ -35,11 +35,21 @@ export async function createProject(name: string): Promise<number> {
   return rows[0]!.id;
 }
 
-/** Goods whose stored list position is not their rank in (priority, id) order: [] when exact. */
-export async function misplacedGoods(): Promise<{ id: number; position: number; rank: number }[]> {
-  const { rows } = await testDb().query<{ id: number; position: number; rank: number }>(
-    `SELECT id, position, rank::int FROM (SELECT id, position, row_number() OVER (ORDER BY priority, id) AS rank FROM goods) g
-     WHERE position <> rank ORDER BY rank`,
+/**
+ * What is wrong with the list's order (migration 0008): goods whose place by sort_key is not
+ * their rank in (priority, id) order, and key blocks whose count is not the goods in them.
+ * [] when exact.
+ */
+export async function misplacedGoods(): Promise<string[]> {
+  const { rows } = await testDb().query<{ defect: string }>(
+    `SELECT format('good %s at %s by key, %s by priority', id, by_key, by_priority) AS defect FROM (
+       SELECT id, row_number() OVER (ORDER BY sort_key) AS by_key, row_number() OVER (ORDER BY priority, id) AS by_priority FROM goods
+     ) g WHERE by_key <> by_priority
+     UNION ALL
+     SELECT format('block %s counts %s, holds %s', coalesce(b.block, g.block), coalesce(b.goods, 0), coalesce(g.goods, 0))
+     FROM goods_key_blocks b
+     FULL JOIN (SELECT goods_key_block(sort_key) AS block, count(*)::int AS goods FROM goods GROUP BY 1) g ON g.block = b.block
+     WHERE coalesce(b.goods, 0) <> coalesce(g.goods, 0)`,
   );
-  return rows;
+  return rows.map((r) => r.defect);
 }

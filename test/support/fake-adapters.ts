@@ -1,6 +1,7 @@
 // In-memory adapters for handler-level tests: the app runs in-process with `app.request()`,
 // and every trip to Postgres, the list cache or NATS is recorded here instead.
-import type { GoodEvent } from '../../shared/event.ts';
+import { type AuditMessage, eventsOf, type GoodEvent } from '../../shared/event.ts';
+import { partEventId } from '../../worker-ingest/src/event.ts';
 import { AuditLogUnavailable, type HistoryEntry } from '../../functions/audit/history.ts';
 import type { CacheLookup } from '../../functions/cache/list-cache.ts';
 import type { AdapterFactory } from '../../functions/http/adapters.ts';
@@ -13,7 +14,7 @@ export interface FakeQuery {
 export interface Fakes {
   adapters: AdapterFactory;
   queries: FakeQuery[];
-  published: GoodEvent[][];
+  published: AuditMessage[][];
   invalidations: number;
   /** Cached pages by `limit:offset`, with the generation they were stored under. */
   pages: Map<string, { generation: string; page: string }>;
@@ -94,7 +95,7 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
   };
   function logged(): GoodEvent[] {
     if (fakes.auditLogDown) throw new AuditLogUnavailable('the audit log is down');
-    return fakes.published.flat();
+    return fakes.published.flat().flatMap((message) => eventsOf(message, partEventId));
   }
   return fakes;
 }

@@ -34,7 +34,7 @@ function setup(options: { failInserts?: number; stored?: string[] } = {}) {
     now: () => Date.parse('2026-11-23T08:00:01.500Z'),
   });
   const received = (ids: string[]): Received[] =>
-    ids.map((id) => ({ event: event(id), msg: { ack: () => journal.push(`ack ${id}`), working: () => journal.push('working') } }));
+    ids.map((id) => ({ id, events: [event(id)], msg: { ack: () => journal.push(`ack ${id}`), working: () => journal.push('working') } }));
   const writeNow = (items: Received[]) => writer.write(items, writer.prepare(items));
   return { writer, writeNow, received, journal, table, metrics, lines, abort };
 }

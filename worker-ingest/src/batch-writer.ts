@@ -10,16 +10,19 @@ export interface AckableMsg {
   working(): void;
 }
 
+/** One message: an event, or a part's events (acked together, after all of them are stored). */
 export interface Received {
   msg: AckableMsg;
-  event: GoodEvent;
+  /** The message's id: the outbox row to forget once its events are in goods_log. */
+  id: string;
+  events: GoodEvent[];
 }
 
 export interface BatchWriterDeps {
   findExisting: (rows: readonly GoodsLogRow[]) => Promise<Set<string>>;
   insert: (rows: readonly GoodsLogRow[]) => Promise<void>;
-  /** Told the event ids that are now in goods_log (the outbox forgets them). */
-  confirmed: (eventIds: string[]) => void;
+  /** Told the ids of the messages whose events are all in goods_log now (the outbox forgets them). */
+  confirmed: (messageIds: string[]) => void;
   /** Tells JetStream that every held message is still being worked on (postpones redelivery). */
   keepAlive: () => void;
   keepAliveEveryMs: number;
@@ -61,7 +64,7 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   return {
     prepare(items) {
       const rows = new Map<string, GoodsLogRow>();
-      for (const { event } of items) if (!rows.has(event.eventId)) rows.set(event.eventId, toRow(event));
+      for (const { events } of items) for (const event of events) if (!rows.has(event.eventId)) rows.set(event.eventId, toRow(event));
       const unique = [...rows.values()];
       const existing = deps.findExisting(unique);
       existing.catch(() => undefined); // a failed early check is redone in write()
@@ -109,16 +112,17 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
 
       // Not waited for: a lost ack only means a redelivery, which the existence check turns into a skip.
       for (const { msg } of items) msg.ack();
-      deps.confirmed(rows.map((r) => r.EventId));
+      deps.confirmed([...new Set(items.map((i) => i.id))]);
 
       const done = now();
       const inserted = fresh.length;
-      const lagMs = done - items.reduce((oldest, i) => Math.min(oldest, eventTimeMs(i.event)), Infinity);
+      const received = items.reduce((sum, i) => sum + i.events.length, 0);
+      const lagMs = done - items.reduce((oldest, i) => Math.min(oldest, ...i.events.map(eventTimeMs)), Infinity);
       metrics.batches++;
       metrics.eventsInserted += inserted;
-      metrics.duplicatesSkipped += items.length - inserted;
+      metrics.duplicatesSkipped += received - inserted;
       metrics.lastLagMs = lagMs;
-      log('batch', { size: items.length, inserted, duplicates: items.length - inserted, ms: done - startedAt, lagMs });
+      log('batch', { size: received, inserted, duplicates: received - inserted, ms: done - startedAt, lagMs });
     },
   };
 }

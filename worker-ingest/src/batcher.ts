@@ -1,5 +1,8 @@
 export interface BatcherOptions<T, P> {
+  /** A batch is closed once its items weigh this much (an item is never split). */
   maxSize: number;
+  /** An item's weight; 1 when not given. */
+  weight?: (item: T) => number;
   /** A batch is closed at most this long after its first item arrived. */
   maxMs: number;
   /**
@@ -23,6 +26,7 @@ const PIPELINE_DEPTH = 2;
  */
 export class Batcher<T, P> {
   private items: T[] = [];
+  private weight = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Every write queued so far, in order. */
   private chain: Promise<void> = Promise.resolve();
@@ -34,8 +38,9 @@ export class Batcher<T, P> {
 
   async add(item: T): Promise<void> {
     this.items.push(item);
+    this.weight += this.options.weight?.(item) ?? 1;
     if (this.items.length === 1) this.timer = setTimeout(() => void this.close(), this.options.maxMs);
-    if (this.items.length >= this.options.maxSize) await this.close();
+    if (this.weight >= this.options.maxSize) await this.close();
   }
 
   /** Closes the collected batch and resolves when it and every earlier batch are written. */
@@ -69,6 +74,7 @@ export class Batcher<T, P> {
     const items = this.items;
     if (items.length === 0) return;
     this.items = [];
+    this.weight = 0;
     const prepared = this.options.prepare(items);
     const done: Promise<void> = this.chain
       .then(() => this.options.write(items, prepared))

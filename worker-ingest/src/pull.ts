@@ -25,9 +25,9 @@ export async function pullInto(
       msg.term();
       continue;
     }
-    metrics.received++;
+    metrics.received += parsed.events.length;
     if (msg.info.redelivered) metrics.redelivered++;
-    await batcher.add({ msg, event: parsed.event });
+    await batcher.add({ msg, id: parsed.id, events: parsed.events });
   }
 }
 

@@ -1,4 +1,4 @@
-import { eventSubject, GoodEventSchema } from '../../shared/event.ts';
+import { eventSubject, parseAuditMessage } from '../../shared/event.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 import type { OutboxRow } from './outbox.ts';
@@ -7,14 +7,14 @@ import type { OutboxRow } from './outbox.ts';
 export type Publish = (subject: string, data: string, msgID: string) => Promise<unknown>;
 
 /**
- * Publishes outbox rows and returns the event ids to stamp as relayed. A payload that is not a
+ * Publishes outbox rows (events and parts) and returns their ids to stamp as relayed. A payload that is not a
  * valid event is logged and stamped too, so it is looked at again only every 30 s.
  */
 export function createRelayPublisher(subject: string, publish: Publish, metrics: Metrics, log: Log) {
   return async (rows: OutboxRow[]): Promise<string[]> => {
     const results = await Promise.all(
       rows.map(async ({ event_id, payload }) => {
-        const parsed = GoodEventSchema.safeParse(payload);
+        const parsed = parseAuditMessage(payload);
         if (!parsed.success) {
           log('relay_invalid_payload', { eventId: event_id, error: parsed.error.issues[0]?.message });
           return true;

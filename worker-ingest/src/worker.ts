@@ -95,6 +95,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   });
   const batcher = new Batcher<Received, PreparedBatch>({
     maxSize: config.batchSize,
+    weight: (item) => item.events.length,
     maxMs: config.batchMs,
     prepare: (items) => writer.prepare(items),
     write: (items, prepared) => writer.write(items, prepared),
