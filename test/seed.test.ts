@@ -1,16 +1,11 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGood, listGoods } from './support/api.ts';
 import { closeTestDb, testDb } from './support/db.ts';
-import { ROOT, testEnv } from './support/env.ts';
 import { resetState } from './support/reset.ts';
+import { seed } from './support/seed.ts';
 
 // `npm run seed` loads a catalogue in multi-row statements: the counters and priorities the
 // triggers keep must come out exact, and the API must carry on from there.
-
-const run = promisify(execFile);
 
 beforeAll(resetState);
 afterAll(async () => {
@@ -23,15 +18,7 @@ describe('npm run seed', () => {
     const before = await listGoods(); // cached, and must not outlive the load
     expect(before.body.meta.total).toBe(0);
 
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'scripts/seed.ts'), '--goods', '20000', '--projects', '3'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...testEnv },
-        timeout: 100_000,
-      },
-    );
+    const stdout = await seed(20_000, 3);
     expect(stdout).toMatch(/seed: 20,000 \/ 20,000 goods \(100 %\)/);
     expect(stdout).not.toMatch(/FAIL/);
     expect(stdout.match(/^ {2}ok {3}/gm)).toHaveLength(4);

@@ -45,11 +45,12 @@ export const REPRIORITIZE_BUDGET_MS = 20_000;
 export const REPRIORITIZE_DEADLINE_MS = REPRIORITIZE_BUDGET_MS + 2_000;
 
 /**
- * `priorities` is the answer's list as JSON text, built by Postgres and passed on unparsed: a
- * million changes make a 32 MB text, which a Worker can hold once but not as a million objects.
+ * The answer's list of changes as JSON text, built by Postgres and passed on unparsed, in chunks
+ * (the items, without brackets): a million changes make 32 MB, which a Worker can hold once as
+ * text but not as a million objects, nor as one message of the Postgres protocol.
  */
 export interface Reprioritized {
-  priorities: string;
+  priorityChunks: string[];
   events: AuditMessage[];
 }
 
@@ -65,7 +66,8 @@ export async function reprioritizeGood(
   const args = [input.id, input.projectId, input.newPriority];
   if (!args.every(Number.isSafeInteger)) throw new Error(`reprioritize takes integers, got ${args.join(', ')}`);
   const sql = `SET LOCAL statement_timeout = ${REPRIORITIZE_BUDGET_MS}; SELECT priorities, parts FROM goods_reprioritize(${args.join(', ')})`;
-  const results = (await db.query(sql)) as unknown as { rows: { priorities: string; parts: AuditMessage[] }[] }[];
-  const row = results.at(-1)?.rows[0];
-  return row ? { priorities: row.priorities, events: row.parts } : null;
+  const results = (await db.query(sql)) as unknown as { rows: { priorities: string; parts: AuditMessage[] | null }[] }[];
+  const rows = results.at(-1)?.rows ?? [];
+  if (rows.length === 0) return null;
+  return { priorityChunks: rows.map((r) => r.priorities), events: rows[0]!.parts ?? [] };
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from '../env.ts';
 import { finishWrite } from '../goods/finish-write.ts';
 import { REPRIORITIZE_DEADLINE_MS, reprioritizeGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
+import { jsonListBody } from '../http/json-list-body.ts';
 import { goodQuery, reprioritizeBody } from '../http/schemas.ts';
 import { parseJsonBody, parseQuery } from '../http/validate.ts';
 
@@ -14,6 +15,5 @@ export async function reprioritizeGoodHandler(c: Context<AppEnv>): Promise<Respo
   });
   if (!written) throw ApiError.goodNotFound();
   await finishWrite(c.var, written.events);
-  // The list is JSON already (see Reprioritized): framed, not parsed and encoded again.
-  return c.body(`{"priorities":${written.priorities}}`, 200, { 'content-type': 'application/json' });
+  return c.body(jsonListBody('priorities', written.priorityChunks), 200, { 'content-type': 'application/json' });
 }

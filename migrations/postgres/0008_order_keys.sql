@@ -183,6 +183,8 @@ $$;
 -- expands a part into one goods_log row per good. 100 goods of at most 255 + 1,000 characters
 -- stay under NATS's default 1 MB message limit even when every character is escaped.
 CREATE FUNCTION goods_part_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 100 $$;
+-- Changes per row of the answer (about 300 KB).
+CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 10000 $$;
 -- Up to this many moved goods the edge publishes the parts itself; above it the relay does.
 CREATE FUNCTION goods_parts_returned_up_to() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1000 $$;
 
@@ -190,8 +192,10 @@ DROP FUNCTION goods_reprioritize(int, int, int);
 
 -- The target takes p_new_priority; every other good at or above it moves down by one (removed
 -- goods keep their place in the order, so they shift too). Returns no row when the target is
--- missing; else `priorities`, the answer's list as JSON text (built here once, never parsed by
--- the edge), and `parts`, the audit parts for the edge to publish ('[]' when they are many).
+-- missing. Else the answer's list of changes, as JSON text built here once and never parsed by
+-- the edge, cut into rows of up to goods_answer_chunk_size() changes (`priorities`, the items
+-- without the brackets), so that the edge never holds one message of many megabytes; and in the
+-- first row `parts`, the audit parts for the edge to publish ('[]' when they are many).
 CREATE FUNCTION goods_reprioritize(p_id int, p_project_id int, p_new_priority int)
 RETURNS TABLE (priorities text, parts json)
 -- Sorting a million moved goods (for the parts and the answer) in memory, not on disk.
@@ -254,11 +258,15 @@ BEGIN
       GROUP BY n.project_id, n.part
     ) p
     RETURNING payload
+  ), answer AS (
+    SELECT (row_number() OVER (ORDER BY m.priority) - 1) / goods_answer_chunk_size() AS chunk, m.id, m.priority FROM moved m
   )
-  SELECT
-    (SELECT '[' || string_agg('{"id":' || m.id || ',"priority":' || m.priority || '}', ',' ORDER BY m.priority) || ']' FROM moved m),
-    CASE WHEN (SELECT count(*) FROM moved) <= goods_parts_returned_up_to()
-         THEN (SELECT COALESCE(json_agg(r.payload), '[]') FROM recorded r)
-         ELSE '[]'::json END;
+  SELECT string_agg('{"id":' || a.id || ',"priority":' || a.priority || '}', ',' ORDER BY a.priority),
+         CASE WHEN a.chunk > 0 THEN NULL
+              WHEN (SELECT count(*) FROM moved) > goods_parts_returned_up_to() THEN '[]'::json
+              ELSE (SELECT COALESCE(json_agg(r.payload), '[]') FROM recorded r) END
+  FROM answer a
+  GROUP BY a.chunk
+  ORDER BY a.chunk;
 END
 $$;

@@ -17,6 +17,7 @@ import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { startBundledApi, type BundledApi } from '../../scripts/lib/bundled-api.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { bridgeProcesses } from './bridges.ts';
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
@@ -148,24 +149,14 @@ function printCpu(title: string, f: Figures): void {
 
 // ------------------------------------------------------------------ set-up
 const admin = createNodePool(databaseUrl('DIRECT_URL', 'postgres'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
-const children: Child[] = [];
 const apis: BundledApi[] = [];
 const nc = await connectNats([testEnv.NATS_URL!], 'goods-bench');
 const jsm = await jetstreamManager(nc);
 const stream = `GOODS_BENCH_${tag}`;
 
-/** A local bridge in a process of its own, so that its CPU is measured apart; port 0 picks one. */
-async function startBridge(name: string, script: string, portVar: string, port = 0): Promise<{ port: number; pid: number }> {
-  const listen = port || (await freePort());
-  const child = spawnChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bridges', script)], {
-    env: { ...process.env, ...testEnv, [portVar]: String(listen) },
-    cwd: ROOT,
-    logFile: join(logDir, `${name}.log`),
-  });
-  children.push(child);
-  await waitForHttp(`http://127.0.0.1:${listen}/stats`, 20_000);
-  return { port: listen, pid: child.process.pid! };
-}
+const children: Child[] = [];
+const bridgeChildren = bridgeProcesses(logDir);
+const startBridge = bridgeChildren.start;
 
 try {
   console.log(`bench:api: ${SECONDS} s per run, connections ${LEVELS.join('/')}; database ${database}`);
@@ -316,4 +307,5 @@ try {
     .catch((error) => console.error(`could not drop ${database}: ${error}`));
   await admin.end();
   for (const child of children.reverse()) await child.stop().catch(() => undefined);
+  await bridgeChildren.stopAll();
 }
