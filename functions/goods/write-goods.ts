@@ -46,11 +46,13 @@ export const REPRIORITIZE_DEADLINE_MS = REPRIORITIZE_BUDGET_MS + 2_000;
 
 /**
  * The answer's list of changes as JSON text, built by Postgres and passed on unparsed, in chunks
- * (the items, without brackets): a million changes make 32 MB, which a Worker can hold once as
- * text but not as a million objects, nor as one message of the Postgres protocol.
+ * of items (without brackets): a million changes make 32 MB, which a Worker should not hold
+ * at once. The first chunk comes with the write; the rest wait in Postgres (takeAnswerChunk).
  */
 export interface Reprioritized {
-  priorityChunks: string[];
+  firstChunk: string;
+  chunks: number;
+  answerId: string;
   events: AuditMessage[];
 }
 
@@ -65,9 +67,18 @@ export async function reprioritizeGood(
 ): Promise<Reprioritized | null> {
   const args = [input.id, input.projectId, input.newPriority];
   if (!args.every(Number.isSafeInteger)) throw new Error(`reprioritize takes integers, got ${args.join(', ')}`);
-  const sql = `SET LOCAL statement_timeout = ${REPRIORITIZE_BUDGET_MS}; SELECT priorities, parts FROM goods_reprioritize(${args.join(', ')})`;
-  const results = (await db.query(sql)) as unknown as { rows: { priorities: string; parts: AuditMessage[] | null }[] }[];
-  const rows = results.at(-1)?.rows ?? [];
-  if (rows.length === 0) return null;
-  return { priorityChunks: rows.map((r) => r.priorities), events: rows[0]!.parts ?? [] };
+  const sql = `SET LOCAL statement_timeout = ${REPRIORITIZE_BUDGET_MS}; SELECT * FROM goods_reprioritize(${args.join(', ')})`;
+  type Row = { priorities: string; chunks: number; answer_id: string; parts: AuditMessage[] };
+  const results = (await db.query(sql)) as unknown as { rows: Row[] }[];
+  const row = results.at(-1)?.rows[0];
+  if (!row) return null;
+  return { firstChunk: row.priorities, chunks: row.chunks, answerId: row.answer_id, events: row.parts };
+}
+
+/** Takes (reads and deletes) chunk `chunk` (1-based after the first) of a stored answer. */
+export async function takeAnswerChunk(db: Queryable, answerId: string, chunk: number): Promise<string> {
+  const { rows } = await db.query<{ items: string | null }>('SELECT goods_take_answer_chunk($1, $2) AS items', [answerId, chunk]);
+  const items = rows[0]?.items;
+  if (items == null) throw new Error(`chunk ${chunk} of answer ${answerId} is gone`);
+  return items;
 }

@@ -183,8 +183,25 @@ $$;
 -- expands a part into one goods_log row per good. 100 goods of at most 255 + 1,000 characters
 -- stay under NATS's default 1 MB message limit even when every character is escaped.
 CREATE FUNCTION goods_part_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 100 $$;
--- Changes per row of the answer (about 300 KB).
+-- Changes per chunk of the answer (about 300 KB).
 CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 10000 $$;
+
+-- The chunks of a reprioritize's answer after its first, for the edge to take one at a time after
+-- the commit: the edge holds one chunk, not the whole answer (32 MB for a million changes).
+-- A chunk is deleted as it is taken; chunks an edge never took (it died) go after an hour.
+CREATE TABLE goods_answer_chunks (
+  answer_id  uuid NOT NULL,
+  chunk      int NOT NULL,
+  items      text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (answer_id, chunk)
+);
+CREATE INDEX goods_answer_chunks_created_at_idx ON goods_answer_chunks (created_at);
+
+CREATE FUNCTION goods_take_answer_chunk(p_answer_id uuid, p_chunk int) RETURNS text
+LANGUAGE sql VOLATILE AS $$
+  DELETE FROM goods_answer_chunks WHERE answer_id = p_answer_id AND chunk = p_chunk RETURNING items
+$$;
 -- Up to this many moved goods the edge publishes the parts itself; above it the relay does.
 CREATE FUNCTION goods_parts_returned_up_to() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1000 $$;
 
@@ -192,26 +209,29 @@ DROP FUNCTION goods_reprioritize(int, int, int);
 
 -- The target takes p_new_priority; every other good at or above it moves down by one (removed
 -- goods keep their place in the order, so they shift too). Returns no row when the target is
--- missing. Else the answer's list of changes, as JSON text built here once and never parsed by
--- the edge, cut into rows of up to goods_answer_chunk_size() changes (`priorities`, the items
--- without the brackets), so that the edge never holds one message of many megabytes; and in the
--- first row `parts`, the audit parts for the edge to publish ('[]' when they are many).
+-- missing. Else one row: `priorities`, the first chunk of the answer's list of changes (JSON
+-- items without the brackets, built here once and never parsed by the edge); `chunks`, how many
+-- there are, the rest stored under `answer_id` in goods_answer_chunks; and `parts`, the audit
+-- parts for the edge to publish ('[]' when they are many).
 CREATE FUNCTION goods_reprioritize(p_id int, p_project_id int, p_new_priority int)
-RETURNS TABLE (priorities text, parts json)
+RETURNS TABLE (priorities text, chunks int, answer_id uuid, parts json)
 -- Sorting a million moved goods (for the parts and the answer) in memory, not on disk.
 LANGUAGE plpgsql VOLATILE SET work_mem = '256MB' AS $$
+#variable_conflict use_column
 DECLARE
   target goods;
   next_key bigint;
   prev_key bigint;
   new_key bigint;
   event_time text := goods_iso_time(clock_timestamp());
+  answer uuid := gen_random_uuid();
 BEGIN
   PERFORM goods_lock_priorities();
   target := goods_lock_live(p_id, p_project_id);
   IF target.id IS NULL THEN
     RETURN;
   END IF;
+  DELETE FROM goods_answer_chunks WHERE created_at < now() - interval '1 hour';
   LOOP
     next_key := goods_first_key_from(p_new_priority, p_id, p_project_id);
     IF next_key IS NULL THEN
@@ -258,15 +278,21 @@ BEGIN
       GROUP BY n.project_id, n.part
     ) p
     RETURNING payload
-  ), answer AS (
+  ), numbered_changes AS (
     SELECT (row_number() OVER (ORDER BY m.priority) - 1) / goods_answer_chunk_size() AS chunk, m.id, m.priority FROM moved m
+  ), answer_chunks AS (
+    SELECT c.chunk, string_agg('{"id":' || c.id || ',"priority":' || c.priority || '}', ',' ORDER BY c.priority) AS items
+    FROM numbered_changes c
+    GROUP BY c.chunk
+  ), stored AS (
+    INSERT INTO goods_answer_chunks (answer_id, chunk, items)
+    SELECT answer, a.chunk, a.items FROM answer_chunks a WHERE a.chunk > 0
   )
-  SELECT string_agg('{"id":' || a.id || ',"priority":' || a.priority || '}', ',' ORDER BY a.priority),
-         CASE WHEN a.chunk > 0 THEN NULL
-              WHEN (SELECT count(*) FROM moved) > goods_parts_returned_up_to() THEN '[]'::json
-              ELSE (SELECT COALESCE(json_agg(r.payload), '[]') FROM recorded r) END
-  FROM answer a
-  GROUP BY a.chunk
-  ORDER BY a.chunk;
+  SELECT
+    (SELECT a.items FROM answer_chunks a WHERE a.chunk = 0),
+    (SELECT count(*)::int FROM answer_chunks),
+    answer,
+    CASE WHEN (SELECT count(*) FROM moved) > goods_parts_returned_up_to() THEN '[]'::json
+         ELSE (SELECT COALESCE(json_agg(r.payload), '[]') FROM recorded r) END;
 END
 $$;
