@@ -14,7 +14,7 @@ describe('the audit event built by Postgres', () => {
       await client.query('BEGIN'); // rolled back: the check leaves nothing behind
       const call = async (sql: string, params: unknown[]) =>
         (await client.query<{ out: { events: unknown[] } }>(sql, params)).rows[0]!.out.events;
-      const [created] = (await call('SELECT goods_create(1, $1, $2) AS out', ['event check', 'd'])) as { id: number }[];
+      const [created] = (await call('SELECT goods_create(1, $1, $2) AS out', ['event check', 'd'])) as { id: number; priority: number }[];
       const second = await call('SELECT goods_create(1, $1, $2) AS out', ['event check 2', '']);
       const events = [
         created,
@@ -35,7 +35,7 @@ describe('the audit event built by Postgres', () => {
 
       // The second good to the first's place: both move (the first, removed, keeps its place in
       // the order), and they are the newest goods of the table.
-      const [firstPriority, secondId] = [(created as { priority: number }).priority, (second[0] as { id: number }).id];
+      const [firstPriority, secondId] = [created!.priority, (second[0] as { id: number }).id];
       const moved = await client.query<{ parts: unknown[] }>('SELECT parts FROM goods_reprioritize($1, 1, $2)', [secondId, firstPriority]);
       const parts = moved.rows[0]!.parts;
       expect(parts).toHaveLength(1);
