@@ -21,6 +21,8 @@ interface Service {
   volumes?: string[];
   network_mode?: string;
   healthcheck?: { test: string[] };
+  deploy?: { replicas?: number };
+  container_name?: string;
 }
 
 const localEnv = readEnvFiles([join(root, 'scripts/local.env')]);
@@ -261,6 +263,13 @@ describe('docker-compose.yml services', () => {
   it("ingest: its settings (local.env, then its environment) pass the worker's own validation", () => {
     const settings = loadConfig({ ...localEnv, ...env('ingest') });
     expect(settings.natsUrl).toEqual(['nats://nats:4222']);
+  });
+
+  it('ingest: runs as two replicas, which nothing pins to one container or host port', () => {
+    const ingest = service('ingest');
+    expect(ingest.deploy?.replicas).toBe(2);
+    expect(ingest.container_name).toBeUndefined();
+    expect(ingest.ports).toBeUndefined();
   });
 
   it('ingest: built from worker-ingest/Dockerfile, local.env with compose service names', () => {

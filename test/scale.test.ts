@@ -5,6 +5,7 @@ import { expectLoggedOnce } from './support/clickhouse.ts';
 import { closeTestDb, misplacedGoods, testDb } from './support/db.ts';
 import { useIngestWorker } from './support/ingest.ts';
 import { resetState } from './support/reset.ts';
+import { waitFor } from './support/wait.ts';
 import { seed } from './support/seed.ts';
 
 // A reprioritize that moves a whole catalogue of 100,000 goods (loaded by `npm run seed`): one
@@ -43,5 +44,8 @@ describe('100,000 goods', () => {
     expect(deep.body.goods.map((g: { id: number }) => g.id)).toEqual(order.slice(99_997).map((g) => g.id));
 
     await expectLoggedOnce(prefix, 100_000, { timeoutMs: 180_000 });
+    // Each part's outbox row is forgotten once all of its goods are stored.
+    const outbox = async () => (await testDb().query<{ n: number }>('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]!.n;
+    await waitFor('an empty outbox', async () => ((await outbox()) === 0 ? true : undefined), 30_000);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGood, listGoods, reprioritize, updateGood } from '../support/api.ts';
-import { closeTestDb, testDb } from '../support/db.ts';
+import { type AuditMessage, eventsOf, type GoodEvent } from '../../shared/event.ts';
+import { closeTestDb, misplacedGoods, testDb } from '../support/db.ts';
 import { resetState } from '../support/reset.ts';
 
 beforeEach(resetState);
@@ -18,10 +19,13 @@ async function goodsRows(): Promise<Row[]> {
   return rows;
 }
 
-/** The audit events in recording order, which for writes on the same goods is their commit order. */
-async function eventsInCommitOrder(): Promise<(Row & { eventTime: string })[]> {
-  const { rows } = await testDb().query<{ payload: Row & { eventTime: string } }>('SELECT payload FROM goods_outbox ORDER BY seq');
-  return rows.map((r) => r.payload);
+/**
+ * The audit events in recording order, which for writes on the same goods is their commit order;
+ * a reprioritize's part (shared/event.ts) stands for its goods, in priority order.
+ */
+async function eventsInCommitOrder(): Promise<GoodEvent[]> {
+  const { rows } = await testDb().query<{ payload: AuditMessage }>('SELECT payload FROM goods_outbox ORDER BY seq');
+  return rows.flatMap(({ payload }) => eventsOf(payload, (partId, i) => `${partId}/${i}`));
 }
 
 describe('concurrency', () => {
@@ -95,5 +99,6 @@ describe('concurrency', () => {
     }
     const final = new Map((await goodsRows()).map((r) => [r.id, r.priority]));
     expect(final).toEqual(model);
+    expect(await misplacedGoods()).toEqual([]);
   });
 });

@@ -81,7 +81,9 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
       await sleep(2_000);
       await load.stop();
       await expectExactlyOnce(load);
-      expect((await ingest.metrics()).relayPublished).toBeGreaterThanOrEqual(load.expectedEvents);
+      // Every event above came through the relay, the edge could not publish: its rows are one per
+      // event, or one per part of a reprioritize (up to 100 events).
+      expect((await ingest.metrics()).relayPublished).toBeGreaterThanOrEqual(load.expectedEvents / 100);
     } finally {
       await deaf.stop();
     }

@@ -1,12 +1,15 @@
 // Benchmark of the ingest pipeline (npm run bench:ingest; not a test). Needs scripts/services.sh up.
-//  1. Throughput: BENCH_EVENTS events (default 100,000) are published to a fresh stream, then the
-//     worker (its own process; INGEST_BATCH_SIZE / INGEST_BATCH_MS, default 1000 / 1000) drains them.
-//  2. Lag: with the worker running, BENCH_LAG_RATE events/s (default 1,000) for BENCH_LAG_SECONDS
-//     (default 15); each event's write -> visible lag (publish call to first poll that sees the
-//     row; polls every 25 ms).
+//  1. Throughput: for each worker count of BENCH_WORKERS (default 1, 2, 3), BENCH_EVENTS fresh
+//     events (default 100,000) are published to a stream of their own, then that many worker
+//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default 1000 / 1000) drain them.
+//  2. Lag: with the best worker count running, BENCH_LAG_RATES events/s (default 1,000 and
+//     10,000) for BENCH_LAG_SECONDS (default 15) each; each event's write -> visible lag (publish
+//     call to first poll that sees the row; polls every 25 ms).
 //  3. Direct: the same rows inserted with clickhouse-client into a table of the same schema, as one
 //     INSERT, as one INSERT cut into batch-sized blocks, and as one clickhouse-client run per batch.
-// Everything goes to a scratch ClickHouse database and a scratch stream, both removed at the end.
+// The last line compares the best pipeline rate with the direct blocks:
+// `ingest: <events/s> events/s = <ratio> of direct`.
+// Everything goes to a scratch ClickHouse database and scratch streams, all removed at the end.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,10 +22,10 @@ import { toRow } from '../../worker-ingest/src/event.ts';
 import { ensureStream } from '../../worker-ingest/src/nats.ts';
 import { ROOT } from '../support/env.ts';
 import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
-import { spawnWorker } from '../support/worker/child-worker.ts';
+import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
+import type { IngestConfig } from '../../worker-ingest/src/config.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
-const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 1000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
 const CH_TCP_PORT = process.env.CLICKHOUSE_TCP_PORT ?? '19000';
 
@@ -44,51 +47,66 @@ const b = await setUpBackends({
   ackWaitMs: 30_000,
 });
 const ch = createClickHouse(clickhouse);
-let worker: Awaited<ReturnType<typeof spawnWorker>> | undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 
 /** The figures of this run, printed as a table at the end. */
 const summary: Record<string, string> = {};
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,3').split(',').map(Number);
+const LAG_RATES = (process.env.BENCH_LAG_RATES ?? '1000,10000').split(',').map(Number);
+let run = 0;
 
-try {
-  // --- 1. throughput
-  await ensureStream(b.jsm, b.config.stream, b.config.subject);
-  const events: GoodEvent[] = Array.from({ length: EVENTS }, (_, i) =>
+/** A stream and subject of their own for one measurement (the consumer name is the config's). */
+async function freshPipeline(): Promise<IngestConfig> {
+  run++;
+  const config = { ...b.config, stream: `${b.config.stream}_${run}`, subject: `${b.config.subject}.r${run}` };
+  await ensureStream(b.jsm, config.stream, config.subject);
+  return config;
+}
+
+async function stopAll(workers: ChildWorker[]): Promise<void> {
+  for (const w of workers) w.process.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+}
+
+/** EVENTS fresh events published, then drained by `count` workers: events/s into ClickHouse. */
+async function throughput(count: number): Promise<number> {
+  const config = await freshPipeline();
+  const events = Array.from({ length: EVENTS }, (_, i) =>
     makeEvent({ projectId: 1 + (i % 10), name: `good ${i}`, description: 'x'.repeat(40), priority: i + 1 }),
   );
-  let t = performance.now();
-  await publishEvents(b.nc, b.config.subject, events);
-  const publishMs = performance.now() - t;
-  summary['publish to JetStream (events/s)'] = fmt(EVENTS / (publishMs / 1000));
-  console.log(`published ${fmt(EVENTS)} events to JetStream in ${(publishMs / 1000).toFixed(2)} s (${fmt(EVENTS / (publishMs / 1000))}/s)`);
-
-  worker = await spawnWorker(b.config);
-  t = performance.now();
-  let reported = t;
+  const published = performance.now();
+  await publishEvents(b.nc, config.subject, events);
+  const publishSeconds = (performance.now() - published) / 1000;
+  summary[`publish to JetStream, ${count} worker run (events/s)`] = fmt(EVENTS / publishSeconds);
+  workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  const started = performance.now();
+  let reported = started;
+  let inserted = 0;
   for (;;) {
-    const m = await worker.metrics();
-    if (m.eventsInserted >= EVENTS) break;
+    inserted = (await Promise.all(workers.map((w) => w.metrics()))).reduce((sum, m) => sum + m.eventsInserted, 0);
+    if (inserted >= EVENTS) break;
     if (performance.now() - reported >= 1000) {
       reported = performance.now();
-      console.log(`  inserted ${fmt(m.eventsInserted)} / ${fmt(EVENTS)}`);
+      console.log(`  ${count} worker(s): inserted ${fmt(inserted)} / ${fmt(EVENTS)}`);
     }
     await sleep(20);
   }
-  const drainMs = performance.now() - t;
-  const m = await worker.metrics();
-  const rate = EVENTS / (drainMs / 1000);
-  const [count] = await (await ch.query({ query: 'SELECT count() AS n FROM goods_log', format: 'JSONEachRow' })).json<{ n: string }>();
-  summary['pipeline into ClickHouse (events/s)'] = fmt(rate);
-  const batchMs = worker.logs.filter((l) => l.msg === 'batch').map((l) => Number(l.ms));
-  console.log(
-    `pipeline: ${fmt(EVENTS)} events into ClickHouse in ${(drainMs / 1000).toFixed(2)} s = ${fmt(rate)} events/s ` +
-      `(${m.batches} batches, ${m.inserts} INSERTs, ${m.duplicatesSkipped} duplicates; goods_log rows: ${count?.n}); ` +
-      `batch close -> acked: ${fmt(batchMs.reduce((a, x) => a + x, 0) / batchMs.length)} ms on average`,
-  );
+  const rate = EVENTS / ((performance.now() - started) / 1000);
+  const shares = workers.map((w) => w.logs.filter((l) => l.msg === 'batch').reduce((sum, l) => sum + Number(l.inserted), 0));
+  console.log(`pipeline, ${count} worker(s): ${fmt(rate)} events/s (each inserted ${shares.map(fmt).join(' / ')})`);
+  await stopAll(workers);
+  workers = [];
+  await b.jsm.streams.delete(config.stream).catch(() => false);
+  if (count === 1) lastEvents = events;
+  return rate;
+}
 
-  // --- 2. lag at a steady rate
+/** Write -> visible lag at `rate` events/s for LAG_SECONDS, with `count` workers running. */
+async function lag(rate: number, count: number): Promise<void> {
+  const config = await freshPipeline();
+  workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
   const lagProject = 1_000_000 + Math.floor(Math.random() * 1_000_000);
-  const total = LAG_RATE * LAG_SECONDS;
+  const total = rate * LAG_SECONDS;
   const publishedAt = new Float64Array(total);
   const visibleAt = new Float64Array(total);
   let seen = 0;
@@ -114,21 +132,20 @@ try {
   const js = b.jsm.jetstream();
   const start = performance.now();
   const tickMs = 10;
-  const perTick = Math.max(1, Math.round((LAG_RATE * tickMs) / 1000));
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   const inflight: Promise<unknown>[] = [];
   for (let i = 0; i < total; ) {
-    const due = start + (i / LAG_RATE) * 1000;
+    const due = start + (i / rate) * 1000;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     for (let k = 0; k < perTick && i < total; k++, i++) {
       const e = makeEvent({ id: i, projectId: lagProject, eventTime: new Date().toISOString() });
       publishedAt[i] = performance.now();
-      inflight.push(js.publish(`${b.config.subject}.${lagProject}`, JSON.stringify(e), { msgID: e.eventId }));
+      inflight.push(js.publish(`${config.subject}.${lagProject}`, JSON.stringify(e), { msgID: e.eventId }));
     }
   }
   await Promise.all(inflight);
   const sendSeconds = (performance.now() - start) / 1000;
-  polling = false;
   const deadline = performance.now() + 30_000;
   while (seen < total && performance.now() < deadline) await sleep(50);
   polling = false;
@@ -136,14 +153,34 @@ try {
   const lags = Array.from(publishedAt, (p, i) => visibleAt[i]! - p)
     .filter((l) => l > 0)
     .sort((a, z) => a - z);
-  summary[`lag p50 / p99 at ${fmt(total / sendSeconds)} events/s (ms)`] = `${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 99))}`;
+  summary[`lag p50 / p99 at ${fmt(total / sendSeconds)} events/s, ${count} worker(s) (ms)`] =
+    `${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 99))}`;
   console.log(
-    `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s: write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
+    `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s, ${count} worker(s): write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
       `p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags.at(-1) ?? NaN)} ms (${fmt(lags.length)}/${fmt(total)} seen)`,
   );
+  await stopAll(workers);
+  workers = [];
+  await b.jsm.streams.delete(config.stream).catch(() => false);
+}
+
+let workers: ChildWorker[] = [];
+let lastEvents: GoodEvent[] = [];
+
+try {
+  // --- 1. throughput with 1, 2 and 3 workers
+  const rates = new Map<number, number>();
+  for (const count of WORKER_COUNTS) {
+    rates.set(count, await throughput(count));
+    summary[`pipeline into ClickHouse, ${count} worker(s) (events/s)`] = fmt(rates.get(count)!);
+  }
+  const [bestCount, rate] = [...rates].sort((x, y) => y[1] - x[1])[0]!;
+
+  // --- 2. lag at steady rates, with the best worker count
+  for (const lagRate of LAG_RATES) await lag(lagRate, bestCount);
 
   // --- 3. direct clickhouse-client inserts of the same rows
-  const lines = events.map((e) => JSON.stringify(toRow(e)));
+  const lines = lastEvents.map((e) => JSON.stringify(toRow(e)));
   const file = join(tmp, 'rows.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
   const client = (table: string, input: string, extra = '') =>
@@ -179,13 +216,12 @@ try {
   row('one INSERT, one part', bulk);
   row(`one INSERT, blocks of ${b.config.batchSize} rows (as many parts as batches)`, sameBlocks);
   row(`one clickhouse-client run per ${b.config.batchSize} rows`, perBatch);
+  summary['ratio: best pipeline / direct blocks'] = (rate / sameBlocks).toFixed(2);
   console.log('\nsummary');
   console.table(summary);
+  console.log(`ingest: ${fmt(rate)} events/s = ${(rate / sameBlocks).toFixed(2)} of direct`);
 } finally {
-  if (worker) {
-    worker.process.kill('SIGTERM');
-    await worker.exited;
-  }
+  await stopAll(workers);
   await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
   await ch.close();
   await b.close();

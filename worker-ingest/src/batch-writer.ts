@@ -21,6 +21,12 @@ export interface Received {
 export interface BatchWriterDeps {
   findExisting: (rows: readonly GoodsLogRow[]) => Promise<Set<string>>;
   insert: (rows: readonly GoodsLogRow[]) => Promise<void>;
+  /**
+   * Runs the check and the INSERT of a batch while no other worker runs its own (a lock every
+   * worker of the pipeline shares): the check then sees every row stored before it, whichever
+   * worker stored it, and nothing can be stored between the check and the INSERT.
+   */
+  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
   /** Told the ids of the messages whose events are all in goods_log now (the outbox forgets them). */
   confirmed: (messageIds: string[]) => void;
   /** Tells JetStream that every held message is still being worked on (postpones redelivery). */
@@ -35,67 +41,49 @@ export interface BatchWriterDeps {
 
 export interface PreparedBatch {
   rows: GoodsLogRow[];
-  /** The existence check, started when the batch closed. */
-  existing: Promise<Set<string>>;
   startedAt: number;
 }
 
 export interface BatchWriter {
-  /** Drops repeats within the batch and starts the existence check (may overlap the previous write). */
+  /** Drops repeats within the batch (may run while the previous batch is written). */
   prepare(items: Received[]): PreparedBatch;
   /** INSERTs what ClickHouse does not have yet, then acks every message. One call at a time. */
   write(items: Received[], prepared: PreparedBatch): Promise<void>;
 }
 
 /**
- * Writes batches exactly once: drop repeats within the batch, ask ClickHouse which event ids it
- * already has, INSERT the rest in one statement, and ack only after ClickHouse confirmed.
- *
- * The check of a batch runs while the batch before it is inserted, so it may miss that batch's
- * rows: those ids are excluded from memory, provided the previous write completed (then all of
- * its ids are in goods_log). Every retry
- * checks again, so a write whose answer was lost (or a worker that died between INSERT and ack)
- * leads to a skip, never to a second row.
+ * Writes batches exactly once, with any number of workers: drop repeats within the batch, then,
+ * holding the pipeline's write lock, ask ClickHouse which event ids it already has and INSERT the
+ * rest in one statement; ack only after ClickHouse confirmed. Every retry checks again, so a
+ * write whose answer was lost (or a worker that died between INSERT and ack) leads to a skip on
+ * redelivery, never to a second row; and two copies of one event held by two workers (a
+ * re-publish past JetStream's duplicate window) are stored once, by whichever writes first.
  */
 export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   const { metrics, log, now = Date.now } = deps;
-  let previous: { ok: boolean; stored: ReadonlySet<string> } = { ok: true, stored: new Set() };
 
   return {
     prepare(items) {
       const rows = new Map<string, GoodsLogRow>();
       for (const { events } of items) for (const event of events) if (!rows.has(event.eventId)) rows.set(event.eventId, toRow(event));
-      const unique = [...rows.values()];
-      const existing = deps.findExisting(unique);
-      existing.catch(() => undefined); // a failed early check is redone in write()
-      return { rows: unique, existing, startedAt: now() };
+      return { rows: [...rows.values()], startedAt: now() };
     },
 
-    async write(items, { rows, existing: early, startedAt }) {
-      const prior = previous;
-      previous = { ok: false, stored: new Set() };
-      let useEarly = prior.ok;
+    async write(items, { rows, startedAt }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
       let fresh: GoodsLogRow[];
       try {
         fresh = await retry(
-          async () => {
-            let candidates = rows;
-            let existing: Set<string>;
-            if (useEarly) {
-              useEarly = false;
-              candidates = rows.filter((r) => !prior.stored.has(r.EventId));
-              existing = await early;
-            } else {
-              existing = await deps.findExisting(rows);
-            }
-            const toInsert = existing.size ? candidates.filter((r) => !existing.has(r.EventId)) : candidates;
-            if (toInsert.length) {
-              await deps.insert(toInsert);
-              metrics.inserts++;
-            }
-            return toInsert;
-          },
+          () =>
+            deps.exclusive(async () => {
+              const existing = await deps.findExisting(rows);
+              const toInsert = existing.size ? rows.filter((r) => !existing.has(r.EventId)) : rows;
+              if (toInsert.length) {
+                await deps.insert(toInsert);
+                metrics.inserts++;
+              }
+              return toInsert;
+            }),
           {
             signal: deps.signal,
             onRetry: (error, attempt, waitMs) => {
@@ -108,7 +96,6 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
         clearInterval(keepAlive);
       }
       // All of this batch is in goods_log now, whether inserted here, earlier, or by a lost attempt.
-      previous = { ok: true, stored: new Set(rows.map((r) => r.EventId)) };
 
       // Not waited for: a lost ack only means a redelivery, which the existence check turns into a skip.
       for (const { msg } of items) msg.ack();

@@ -16,6 +16,7 @@ import { createNodePool } from '../../shared/node-postgres.ts';
 import { startPulling } from './pull.ts';
 import { createRelayPublisher } from './relay.ts';
 import { startTicker } from './ticker.ts';
+import { createWriteLock } from './write-lock.ts';
 
 export interface IngestWorker {
   metrics: Metrics;
@@ -72,6 +73,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   });
   const shutdown = new AbortController();
   const writer = createBatchWriter({
+    exclusive: createWriteLock(pool, `${config.clickhouse.url} ${config.clickhouse.database}`),
     findExisting: (rows) => findExistingEventIds(ch, rows),
     insert: async (rows) => {
       const done = prometheus.insertSeconds.startTimer();
