@@ -54,7 +54,10 @@ describe('postgres migrations', () => {
     expect(all).toContain('constraint: goods FOREIGN KEY (project_id) REFERENCES projects(id)');
     expect(all).toMatch(/index: CREATE INDEX goods_project_id_idx ON public.goods USING btree \(project_id\)/);
     expect(all).toMatch(/index: CREATE INDEX goods_name_idx ON public.goods USING btree \(name\)/);
-    expect(all).toMatch(/index: CREATE INDEX goods_priority_idx ON public.goods USING btree \(priority, id\)/);
+    // The list's order: sort_key orders goods as (priority, id) do (migration 0008); no index
+    // covers priority, so that shifting priorities is a heap-only update.
+    expect(all).toMatch(/index: CREATE INDEX goods_sort_key_idx ON public.goods USING btree \(sort_key\)/);
+    expect(all).not.toMatch(/index: .* ON public.goods USING btree \(priority/);
     for (const column of [
       'goods.description text NO ',
       'goods.removed boolean NO false',
