@@ -183,8 +183,8 @@ $$;
 -- expands a part into one goods_log row per good. 100 goods of at most 255 + 1,000 characters
 -- stay under NATS's default 1 MB message limit even when every character is escaped.
 CREATE FUNCTION goods_part_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 100 $$;
--- Changes per chunk of the answer (about 1.6 MB).
-CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 50000 $$;
+-- Changes per chunk of the answer (about 650 KB).
+CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 20000 $$;
 
 -- The chunks of a reprioritize's answer after its first, for the edge to take one at a time after
 -- the commit: the edge holds one chunk, not the whole answer (32 MB for a million changes).

@@ -53,6 +53,8 @@ export async function startBundledApi(
   port: number,
   settings: Record<string, string>,
   config = join(root, 'wrangler.toml'),
+  /** Opens the V8 inspector (Chrome DevTools protocol) of the Worker on this port. */
+  inspectorPort?: number,
 ): Promise<BundledApi> {
   const { script, compatibilityDate, vars } = bundle(root, config);
   const mf = new Miniflare({
@@ -67,6 +69,7 @@ export async function startBundledApi(
     bindings: { ...vars, ...settings },
     host: '127.0.0.1',
     port,
+    ...(inspectorPort ? { inspectorPort } : {}),
   });
   const url = (await mf.ready).origin;
   return { url, pid: workerdChildOf(process.pid), stop: () => mf.dispose() };

@@ -1,12 +1,12 @@
 // Benchmark of the ingest pipeline (npm run bench:ingest; not a test). Needs scripts/services.sh up.
 //  1. Throughput: for each worker count of BENCH_WORKERS (default 1, 2, 3), BENCH_EVENTS fresh
 //     events (default 100,000) are published to a stream of their own, then that many worker
-//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default 1000 / 1000) drain them.
+//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default the worker's 5000 / 1000) drain them.
 //  2. Lag: with the best worker count running, BENCH_LAG_RATES events/s (default 1,000 and
 //     10,000) for BENCH_LAG_SECONDS (default 15) each; each event's write -> visible lag (publish
 //     call to first poll that sees the row; polls every 25 ms).
 //  3. Direct: the same rows inserted with clickhouse-client into a table of the same schema, as one
-//     INSERT, as one INSERT cut into batch-sized blocks, and as one clickhouse-client run per batch.
+//     INSERT, as one INSERT cut into blocks of 1,000 rows, and as one clickhouse-client run per 1,000.
 // The last line compares the best pipeline rate with the direct blocks:
 // `ingest: <events/s> events/s = <ratio> of direct`.
 // Everything goes to a scratch ClickHouse database and scratch streams, all removed at the end.
@@ -23,10 +23,12 @@ import { ensureStream } from '../../worker-ingest/src/nats.ts';
 import { ROOT } from '../support/env.ts';
 import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
-import type { IngestConfig } from '../../worker-ingest/src/config.ts';
+import { DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
+/** The direct inserts' block size, the yardstick of the pipeline's rate. */
+const DIRECT_BLOCK = 1000;
 const CH_TCP_PORT = process.env.CLICKHOUSE_TCP_PORT ?? '19000';
 
 const tag = randomUUID().slice(0, 8);
@@ -42,7 +44,7 @@ function percentile(sorted: number[], p: number): number {
 await applyClickHouseMigrations(clickhouse, `${ROOT}migrations/clickhouse`);
 const b = await setUpBackends({
   clickhouse,
-  batchSize: Number(process.env.INGEST_BATCH_SIZE ?? 1000),
+  batchSize: Number(process.env.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE),
   batchMs: Number(process.env.INGEST_BATCH_MS ?? 1000),
   ackWaitMs: 30_000,
 });
@@ -197,12 +199,12 @@ try {
   };
   const bulk = await timed('direct_bulk', () => client('direct_bulk', file));
   // Without the min_insert_block_size_* settings the server would squash the blocks into one part again.
-  const blocks = `--max_insert_block_size=${b.config.batchSize} --min_insert_block_size_rows=0 --min_insert_block_size_bytes=0`;
+  const blocks = `--max_insert_block_size=${DIRECT_BLOCK} --min_insert_block_size_rows=0 --min_insert_block_size_bytes=0`;
   const sameBlocks = await timed('direct_blocks', () => client('direct_blocks', file, blocks));
   const batchFiles: string[] = [];
-  for (let i = 0; i < lines.length; i += b.config.batchSize) {
+  for (let i = 0; i < lines.length; i += DIRECT_BLOCK) {
     const f = join(tmp, `batch-${i}.jsonl`);
-    writeFileSync(f, `${lines.slice(i, i + b.config.batchSize).join('\n')}\n`);
+    writeFileSync(f, `${lines.slice(i, i + DIRECT_BLOCK).join('\n')}\n`);
     batchFiles.push(f);
   }
   const perBatch = await timed('direct_runs', () => {
@@ -214,8 +216,8 @@ try {
   };
   console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
   row('one INSERT, one part', bulk);
-  row(`one INSERT, blocks of ${b.config.batchSize} rows (as many parts as batches)`, sameBlocks);
-  row(`one clickhouse-client run per ${b.config.batchSize} rows`, perBatch);
+  row(`one INSERT, blocks of ${DIRECT_BLOCK} rows (a part each)`, sameBlocks);
+  row(`one clickhouse-client run per ${DIRECT_BLOCK} rows`, perBatch);
   summary['ratio: best pipeline / direct blocks'] = (rate / sameBlocks).toFixed(2);
   console.log('\nsummary');
   console.table(summary);

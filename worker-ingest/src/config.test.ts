@@ -19,7 +19,7 @@ describe('loadConfig', () => {
       clickhouse: { url: 'http://127.0.0.1:18123', username: 'default', password: '', database: 'goods' },
       databaseUrl: 'postgres://goods:goods@127.0.0.1:25432/goods',
       pgWsProxy: undefined,
-      batchSize: 1000,
+      batchSize: 5000,
       batchMs: 1000,
       consumer: 'goods-ingest',
       ackWaitMs: 30_000,

@@ -2,6 +2,13 @@ import { parseSettings } from '../../shared/settings.ts';
 
 const REQUIRED = ['NATS_URL', 'NATS_STREAM', 'NATS_SUBJECT', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'DATABASE_URL'] as const;
 
+/**
+ * Events per batch unless INGEST_BATCH_SIZE says otherwise. At low rates a batch closes by time
+ * (INGEST_BATCH_MS) long before it is full; at high rates fewer, larger INSERTs cost less, to the
+ * worker and to ClickHouse, per event.
+ */
+export const DEFAULT_BATCH_SIZE = 5000;
+
 export interface IngestConfig {
   natsUrl: string[];
   stream: string;
@@ -39,7 +46,7 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     },
     databaseUrl: e.DATABASE_URL,
     pgWsProxy: e.PG_WS_PROXY,
-    batchSize: e.INGEST_BATCH_SIZE ?? 1000,
+    batchSize: e.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE,
     batchMs: e.INGEST_BATCH_MS ?? 1000,
     consumer: e.INGEST_CONSUMER ?? 'goods-ingest',
     ackWaitMs: e.INGEST_ACK_WAIT_MS ?? 30_000,
