@@ -75,10 +75,20 @@ export async function reprioritizeGood(
   return { firstChunk: row.priorities, chunks: row.chunks, answerId: row.answer_id, events: row.parts };
 }
 
-/** Takes (reads and deletes) chunk `chunk` (1-based after the first) of a stored answer. */
-export async function takeAnswerChunk(db: Queryable, answerId: string, chunk: number): Promise<string> {
-  const { rows } = await db.query<{ items: string | null }>('SELECT goods_take_answer_chunk($1, $2) AS items', [answerId, chunk]);
-  const items = rows[0]?.items;
-  if (items == null) throw new Error(`chunk ${chunk} of answer ${answerId} is gone`);
-  return items;
+/** Chunks taken per round trip: about 700 KB, as rows of about 100 KB each. */
+export const ANSWER_CHUNKS_PER_TAKE = 7;
+
+/**
+ * Takes (reads and deletes) chunks `from` .. `from + ANSWER_CHUNKS_PER_TAKE - 1` of a stored
+ * answer (the first chunk, 0, came with the write), in order, up to chunk `last`.
+ */
+export async function takeAnswerChunks(db: Queryable, answerId: string, from: number, last: number): Promise<string[]> {
+  const to = Math.min(last, from + ANSWER_CHUNKS_PER_TAKE - 1);
+  const { rows } = await db.query<{ chunk: number; items: string }>('SELECT chunk, items FROM goods_take_answer_chunks($1, $2, $3)', [
+    answerId,
+    from,
+    to,
+  ]);
+  if (rows.length !== to - from + 1) throw new Error(`chunks ${from}..${to} of answer ${answerId} are gone`);
+  return rows.sort((a, b) => a.chunk - b.chunk).map((r) => r.items);
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { finishWrite } from '../goods/finish-write.ts';
-import { REPRIORITIZE_DEADLINE_MS, reprioritizeGood, takeAnswerChunk } from '../goods/write-goods.ts';
+import { REPRIORITIZE_DEADLINE_MS, reprioritizeGood, takeAnswerChunks } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
 import { jsonListBody } from '../http/json-list-body.ts';
 import { goodQuery, reprioritizeBody } from '../http/schemas.ts';
@@ -16,6 +16,6 @@ export async function reprioritizeGoodHandler(c: Context<AppEnv>): Promise<Respo
   if (!written) throw ApiError.goodNotFound();
   await finishWrite(c.var, written.events);
   const { firstChunk, chunks, answerId } = written;
-  const body = jsonListBody('priorities', firstChunk, chunks, (chunk) => c.var.db((db) => takeAnswerChunk(db, answerId, chunk)));
+  const body = jsonListBody('priorities', firstChunk, chunks, (from) => c.var.db((db) => takeAnswerChunks(db, answerId, from, chunks - 1)));
   return c.body(body, 200, { 'content-type': 'application/json' });
 }

@@ -183,12 +183,14 @@ $$;
 -- expands a part into one goods_log row per good. 100 goods of at most 255 + 1,000 characters
 -- stay under NATS's default 1 MB message limit even when every character is escaped.
 CREATE FUNCTION goods_part_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 100 $$;
--- Changes per chunk of the answer (about 650 KB).
-CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 20000 $$;
+-- Changes per chunk of the answer: about 100 KB, below the size from which V8 places a string or
+-- buffer among its large objects, which only a full collection frees. Smaller pieces die young.
+CREATE FUNCTION goods_answer_chunk_size() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 3000 $$;
 
--- The chunks of a reprioritize's answer after its first, for the edge to take one at a time after
--- the commit: the edge holds one chunk, not the whole answer (32 MB for a million changes).
--- A chunk is deleted as it is taken; chunks an edge never took (it died) go after an hour.
+-- The chunks of a reprioritize's answer after its first, for the edge to take a few at a time
+-- after the commit: the edge holds a few chunks, not the whole answer (32 MB for a million
+-- changes). Chunks are deleted as they are taken; chunks an edge never took (it died) go after
+-- an hour.
 CREATE TABLE goods_answer_chunks (
   answer_id  uuid NOT NULL,
   chunk      int NOT NULL,
@@ -198,9 +200,12 @@ CREATE TABLE goods_answer_chunks (
 );
 CREATE INDEX goods_answer_chunks_created_at_idx ON goods_answer_chunks (created_at);
 
-CREATE FUNCTION goods_take_answer_chunk(p_answer_id uuid, p_chunk int) RETURNS text
+-- Takes chunks p_from .. p_to of an answer, one row each (in any order: the caller sorts).
+CREATE FUNCTION goods_take_answer_chunks(p_answer_id uuid, p_from int, p_to int)
+RETURNS TABLE (chunk int, items text)
 LANGUAGE sql VOLATILE AS $$
-  DELETE FROM goods_answer_chunks WHERE answer_id = p_answer_id AND chunk = p_chunk RETURNING items
+  DELETE FROM goods_answer_chunks c WHERE c.answer_id = p_answer_id AND c.chunk BETWEEN p_from AND p_to
+  RETURNING c.chunk, c.items
 $$;
 -- Up to this many moved goods the edge publishes the parts itself; above it the relay does.
 CREATE FUNCTION goods_parts_returned_up_to() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1000 $$;
