@@ -38,7 +38,7 @@ export function removeGood(db: Queryable, input: { id: number; projectId: number
 
 /**
  * What a reprioritize may take in Postgres: a move to the top of a million goods shifts every one
- * of them (about 8 s here). Over budget, Postgres cancels it and rolls it back whole.
+ * of them (10–12 s here, answer included). Over budget, Postgres cancels it and rolls it back whole.
  */
 export const REPRIORITIZE_BUDGET_MS = 20_000;
 /** The caller's deadline for a reprioritize: longer than its budget, as DEADLINE_MS for the rest. */
@@ -47,7 +47,7 @@ export const REPRIORITIZE_DEADLINE_MS = REPRIORITIZE_BUDGET_MS + 2_000;
 /**
  * The answer's list of changes as JSON text, built by Postgres and passed on unparsed, in chunks
  * of items (without brackets): a million changes make 32 MB, which a Worker should not hold
- * at once. The first chunk comes with the write; the rest wait in Postgres (takeAnswerChunk).
+ * at once. The first chunk comes with the write; the rest wait in Postgres (takeAnswerChunks).
  */
 export interface Reprioritized {
   firstChunk: string;

@@ -7,8 +7,8 @@ import type { OutboxRow } from './outbox.ts';
 export type Publish = (subject: string, data: string, msgID: string) => Promise<unknown>;
 
 /**
- * Publishes outbox rows (events and parts) and returns their ids to stamp as relayed. A payload that is not a
- * valid event is logged and stamped too, so it is looked at again only every 30 s.
+ * Publishes outbox rows (events and parts) and returns their ids to stamp as relayed. A payload
+ * that is not a valid message is logged and stamped too, so it is looked at again only every 30 s.
  */
 export function createRelayPublisher(subject: string, publish: Publish, metrics: Metrics, log: Log) {
   return async (rows: OutboxRow[]): Promise<string[]> => {
