@@ -79,7 +79,7 @@ function note(size: number, name: string, value: string): void {
   bySize.set(name, value);
 }
 
-async function timed(method: string, path: string, body?: unknown): Promise<{ ms: number; status: number; text: string }> {
+async function timed(method: string, path: string, body?: unknown): Promise<{ ms: number; text: string }> {
   const started = performance.now();
   const response = await fetch(`${api!.url}${path}`, {
     method,
@@ -89,7 +89,7 @@ async function timed(method: string, path: string, body?: unknown): Promise<{ ms
   const text = await response.text();
   const ms = performance.now() - started;
   if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
-  return { ms, status: response.status, text };
+  return { ms, text };
 }
 
 async function lastGood(): Promise<{ id: number; project_id: number; priority: number }> {
