@@ -101,6 +101,9 @@ export function runCli(name: string, start: () => Promise<{ port: number; close(
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      // Started by the local stack or a benchmark, it goes with them, even when they die unannounced.
+      const parent = process.ppid;
+      setInterval(() => parent !== process.ppid && stop('parent gone'), 1_000).unref();
     },
     (err: unknown) => {
       console.error(`${name}: ${err instanceof Error ? err.message : String(err)}`);

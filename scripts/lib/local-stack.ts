@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { postgresPorts, startPgWsBridge } from '../bridges/pg-ws-bridge.ts';
-import { startUpstashRest } from '../bridges/upstash-rest.ts';
+import { bridgeProcesses } from './bridge-processes.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { startBundledApi } from './bundled-api.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
@@ -51,14 +50,10 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   const childEnv = { ...process.env, ...env, WRANGLER_SEND_METRICS: 'false' };
 
   try {
-    const pgBridge = await startPgWsBridge({ port: port(env, 'PG_WS_BRIDGE_PORT'), pgPorts: postgresPorts(env) });
-    started.push({ stop: () => pgBridge.close() });
-    const rest = await startUpstashRest({
-      port: port(env, 'REDIS_REST_PORT'),
-      redisPort: port(env, 'REDIS_PORT'),
-      token: env.UPSTASH_REDIS_REST_TOKEN ?? '',
-    });
-    started.push({ stop: () => rest.close() });
+    const bridges = bridgeProcesses(root, env, options.logDir);
+    started.push({ stop: () => bridges.stopAll() });
+    await bridges.start('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT', port(env, 'PG_WS_BRIDGE_PORT'));
+    await bridges.start('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT', port(env, 'REDIS_REST_PORT'));
 
     await migratePostgres(env, root);
     await applyClickHouseMigrations(

@@ -17,7 +17,7 @@ import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { startBundledApi, type BundledApi } from '../../scripts/lib/bundled-api.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
-import { bridgeProcesses } from './bridges.ts';
+import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
@@ -155,7 +155,7 @@ const jsm = await jetstreamManager(nc);
 const stream = `GOODS_BENCH_${tag}`;
 
 const children: Child[] = [];
-const bridgeChildren = bridgeProcesses(logDir);
+const bridgeChildren = bridgeProcesses(ROOT, testEnv, logDir);
 const startBridge = bridgeChildren.start;
 
 try {

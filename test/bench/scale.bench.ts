@@ -25,7 +25,7 @@ import { DEFAULT_BATCH_SIZE } from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { configEnv } from '../support/worker/backends.ts';
 import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
-import { bridgeProcesses } from './bridges.ts';
+import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
 import { connectWorkerHeap, type WorkerHeap } from './worker-heap.ts';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,100000,1000000').split(',').map(Number);
@@ -42,7 +42,7 @@ mkdirSync(logDir, { recursive: true });
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const bridges = bridgeProcesses(logDir);
+const bridges = bridgeProcesses(ROOT, testEnv, logDir);
 const children: Child[] = [];
 let api: BundledApi | undefined;
 let heap: WorkerHeap | undefined;
