@@ -1,7 +1,7 @@
 import { clickHouseAuditLog } from './audit/clickhouse-audit-log.ts';
 import { publishEvents } from './audit/publish-events.ts';
 import { ListCache } from './cache/list-cache.ts';
-import { createRedis } from './cache/redis-client.ts';
+import { redisClient } from './cache/redis-client.ts';
 import { withDatabase } from './db/with-database.ts';
 import type { AdapterFactory } from './http/adapters.ts';
 
@@ -12,7 +12,7 @@ export const workerAdapters: AdapterFactory = (c) => {
   const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
   return {
     db: (work, options) => withDatabase({ env, log: c.var.log, defer }, work, options?.deadlineMs),
-    listCache: new ListCache(createRedis(env), env.CACHE_NAMESPACE),
+    listCache: new ListCache(redisClient(env), env.CACHE_NAMESPACE),
     publish: (events) => publishEvents(nats, events),
     defer,
     auditLog: clickHouseAuditLog({

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { type Check, clickhouseCheck, natsCheck, postgresCheck, redisCheck, runCheck } from '../health/checks.ts';
-import { createRedis } from '../cache/redis-client.ts';
+import { redisClient } from '../cache/redis-client.ts';
 
 /** The API cannot serve without these; ClickHouse only receives the audit log later, so it is reported, not required. */
 const REQUIRED = ['postgres', 'redis', 'nats'] as const;
@@ -9,7 +9,7 @@ const REQUIRED = ['postgres', 'redis', 'nats'] as const;
 export async function healthzHandler(c: Context<AppEnv>): Promise<Response> {
   const checks: Record<string, Check> = {
     postgres: postgresCheck(c),
-    redis: redisCheck(createRedis(c.env)),
+    redis: redisCheck(redisClient(c.env)),
     nats: natsCheck(c.env),
     clickhouse: clickhouseCheck(c.env),
   };

@@ -2,7 +2,7 @@
 // request cannot avoid, through the same clients and the same path as the API.
 //   GET /write-floor   one Postgres connection and `SELECT 1`, then one Upstash INCR (a write's floor)
 //   GET /cached-floor  one Upstash GET (a cached list's floor)
-import { createRedis } from '../../functions/cache/redis-client.ts';
+import { redisClient } from '../../functions/cache/redis-client.ts';
 import { createWorkerClient } from '../../functions/db/worker-client.ts';
 
 async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -13,12 +13,12 @@ async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
   } finally {
     ctx.waitUntil(client.end());
   }
-  await createRedis(env).incr(`${env.CACHE_NAMESPACE}:floor`);
+  await redisClient(env).incr(`${env.CACHE_NAMESPACE}:floor`);
   return Response.json({ ok: true });
 }
 
 async function cachedFloor(env: Env): Promise<Response> {
-  const page = await createRedis(env).get<string>(`${env.CACHE_NAMESPACE}:floor-page`);
+  const page = await redisClient(env).get<string>(`${env.CACHE_NAMESPACE}:floor-page`);
   return new Response(page ?? '{}', { headers: { 'content-type': 'application/json; charset=utf-8' } });
 }
 
