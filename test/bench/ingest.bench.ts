@@ -1,12 +1,15 @@
 // Benchmark of the ingest pipeline (npm run bench:ingest; not a test). Needs scripts/services.sh up.
 //  1. Throughput: for each worker count of BENCH_WORKERS (default 1, 2, 3), BENCH_EVENTS fresh
 //     events (default 100,000) are published to a stream of their own, then that many worker
-//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default the worker's 5000 / 1000) drain them.
-//  2. Lag: with the best worker count running, BENCH_LAG_RATES events/s (default 1,000 and
-//     10,000) for BENCH_LAG_SECONDS (default 15) each; each event's write -> visible lag (publish
-//     call to first poll that sees the row; polls every 25 ms).
+//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default the worker's own) drain them. It
+//     prints the CPU each process used per event, and the workers' own timing of their batches.
+//  2. Lag: with each worker count of BENCH_LAG_WORKERS running (default 1 and the best count
+//     above), BENCH_LAG_RATES events/s (default 1,000 and 10,000) for BENCH_LAG_SECONDS (default
+//     15) each, published as the API publishes; each event's write -> visible lag (publish call
+//     to the first poll that sees the row; polls every 25 ms).
 //  3. Direct: the same rows inserted with clickhouse-client into a table of the same schema, as one
-//     INSERT, as one INSERT cut into blocks of 1,000 rows, and as one clickhouse-client run per 1,000.
+//     INSERT, as one INSERT cut into blocks of 1,000 rows (three times: the median counts), and as
+//     one clickhouse-client run per 1,000.
 // The last line compares the best pipeline rate with the direct blocks:
 // `ingest: <events/s> events/s = <ratio> of direct`.
 // Everything goes to a scratch ClickHouse database and scratch streams, all removed at the end.
@@ -17,13 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { createClickHouse, GOODS_LOG_COLUMNS } from '../../worker-ingest/src/clickhouse.ts';
-import type { GoodEvent } from '../../shared/event.ts';
+import { eventSubject, type GoodEvent } from '../../shared/event.ts';
+import { headers } from '@nats-io/nats-core';
 import { toRow } from '../../worker-ingest/src/event.ts';
 import { ensureStream } from '../../worker-ingest/src/nats.ts';
 import { ROOT } from '../support/env.ts';
 import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
-import { DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
+import { DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
+import { byName, byPid, startCpu } from './cpu.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
@@ -45,7 +50,7 @@ await applyClickHouseMigrations(clickhouse, `${ROOT}migrations/clickhouse`);
 const b = await setUpBackends({
   clickhouse,
   batchSize: Number(process.env.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE),
-  batchMs: Number(process.env.INGEST_BATCH_MS ?? 1000),
+  batchMs: Number(process.env.INGEST_BATCH_MS ?? DEFAULT_BATCH_MS),
   ackWaitMs: 30_000,
 });
 const ch = createClickHouse(clickhouse);
@@ -81,6 +86,14 @@ async function throughput(count: number): Promise<number> {
   const publishSeconds = (performance.now() - published) / 1000;
   summary[`publish to JetStream, ${count} worker run (events/s)`] = fmt(EVENTS / publishSeconds);
   workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  const cpu = startCpu([
+    ...workers.map((w, i) => byPid(`worker ${i + 1}`, w.process.pid!)),
+    byName('nats-server'),
+    byName('clickhouse-serv'),
+    byName('postgres'),
+    byName('pgbouncer'),
+    byPid('Postgres bridge', b.bridgePid),
+  ]);
   const started = performance.now();
   let reported = started;
   let inserted = 0;
@@ -96,6 +109,9 @@ async function throughput(count: number): Promise<number> {
   const rate = EVENTS / ((performance.now() - started) / 1000);
   const shares = workers.map((w) => w.logs.filter((l) => l.msg === 'batch').reduce((sum, l) => sum + Number(l.inserted), 0));
   console.log(`pipeline, ${count} worker(s): ${fmt(rate)} events/s (each inserted ${shares.map(fmt).join(' / ')})`);
+  printBatches(workers);
+  const used = [...cpu()].map(([name, ms]) => `${name} ${fmt((ms * 1000) / EVENTS)}`);
+  console.log(`  CPU during the drain, µs per event: ${used.join(', ')}`);
   await stopAll(workers);
   workers = [];
   await b.jsm.streams.delete(config.stream).catch(() => false);
@@ -113,9 +129,22 @@ async function lag(rate: number, count: number): Promise<void> {
   const visibleAt = new Float64Array(total);
   let seen = 0;
   let polling = true;
+  // Where undelivered or unacked events wait: the consumer's state, once a second.
+  const backlog = { pending: 0, ackPending: 0 };
+  const watcher = setInterval(() => {
+    b.jsm.consumers.info(config.stream, config.consumer).then(
+      (info) => {
+        backlog.pending = Math.max(backlog.pending, info.num_pending);
+        backlog.ackPending = Math.max(backlog.ackPending, info.num_ack_pending);
+      },
+      () => undefined,
+    );
+  }, 1000);
+  const polls: number[] = [];
   const poller = (async () => {
     let from = 0;
     while (polling || seen < total) {
+      const pollStart = performance.now();
       const result = await ch.query({
         query: `SELECT Id FROM goods_log WHERE Id >= ${from} AND Id < ${total} AND ProjectId = ${lagProject}`,
         format: 'JSONEachRow',
@@ -128,29 +157,34 @@ async function lag(rate: number, count: number): Promise<void> {
         }
       }
       while (from < total && visibleAt[from]) from++;
+      polls.push(performance.now() - pollStart);
       await sleep(25);
     }
   })();
-  const js = b.jsm.jetstream();
+  // Published as the API publishes (functions/audit/publish-events.ts): plain publishes with
+  // Nats-Msg-Id, flushed each tick, not acknowledged one by one.
   const start = performance.now();
   const tickMs = 10;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
-  const inflight: Promise<unknown>[] = [];
   for (let i = 0; i < total; ) {
     const due = start + (i / rate) * 1000;
     const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
+    // Behind schedule it still yields, so that the poller's answers are read when they arrive.
+    await (wait > 0 ? sleep(wait) : new Promise(setImmediate));
     for (let k = 0; k < perTick && i < total; k++, i++) {
       const e = makeEvent({ id: i, projectId: lagProject, eventTime: new Date().toISOString() });
+      const msgHeaders = headers();
+      msgHeaders.set('Nats-Msg-Id', e.eventId);
       publishedAt[i] = performance.now();
-      inflight.push(js.publish(`${config.subject}.${lagProject}`, JSON.stringify(e), { msgID: e.eventId }));
+      b.nc.publish(eventSubject(config.subject, lagProject), JSON.stringify(e), { headers: msgHeaders });
     }
+    await b.nc.flush();
   }
-  await Promise.all(inflight);
   const sendSeconds = (performance.now() - start) / 1000;
   const deadline = performance.now() + 30_000;
   while (seen < total && performance.now() < deadline) await sleep(50);
   polling = false;
+  clearInterval(watcher);
   await Promise.race([poller, sleep(1000)]);
   const lags = Array.from(publishedAt, (p, i) => visibleAt[i]! - p)
     .filter((l) => l > 0)
@@ -161,9 +195,27 @@ async function lag(rate: number, count: number): Promise<void> {
     `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s, ${count} worker(s): write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
       `p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags.at(-1) ?? NaN)} ms (${fmt(lags.length)}/${fmt(total)} seen)`,
   );
+  polls.sort((a, z) => a - z);
+  console.log(`  ${polls.length} polls of goods_log, each p50 ${fmt(percentile(polls, 50))} ms / max ${fmt(polls.at(-1) ?? NaN)} ms`);
+  console.log(
+    `  consumer backlog, max of 1 s samples: ${fmt(backlog.pending)} not delivered, ${fmt(backlog.ackPending)} delivered, not acked`,
+  );
+  printBatches(workers);
   await stopAll(workers);
   workers = [];
   await b.jsm.streams.delete(config.stream).catch(() => false);
+}
+
+const BATCH_FIGURES = ['size', 'lagMs', 'ms', 'queuedMs', 'lockMs', 'checkMs', 'insertMs', 'commitMs'] as const;
+
+/** The workers' own account of their batches (worker-ingest/src/batch-writer.ts), p50 / max. */
+function printBatches(of: ChildWorker[]): void {
+  const batches = of.flatMap((w) => w.logs.filter((l) => l.msg === 'batch'));
+  const figures = BATCH_FIGURES.map((key) => {
+    const values = batches.map((l) => Number(l[key])).sort((a, z) => a - z);
+    return `${key} ${fmt(percentile(values, 50))}/${fmt(values.at(-1) ?? NaN)}`;
+  });
+  console.log(`  ${batches.length} batches, p50/max: ${figures.join(', ')}`);
 }
 
 let workers: ChildWorker[] = [];
@@ -178,8 +230,10 @@ try {
   }
   const [bestCount, rate] = [...rates].sort((x, y) => y[1] - x[1])[0]!;
 
-  // --- 2. lag at steady rates, with the best worker count
-  for (const lagRate of LAG_RATES) await lag(lagRate, bestCount);
+  // --- 2. lag at steady rates, with one worker and with the best count: more workers share the
+  // load but wait for each other's write lock, which adds to the lag of a steady stream
+  const lagCounts = process.env.BENCH_LAG_WORKERS?.split(',').map(Number) ?? [...new Set([1, bestCount])];
+  for (const count of lagCounts) for (const lagRate of LAG_RATES) await lag(lagRate, count);
 
   // --- 3. direct clickhouse-client inserts of the same rows
   const lines = lastEvents.map((e) => JSON.stringify(toRow(e)));
@@ -200,7 +254,11 @@ try {
   const bulk = await timed('direct_bulk', () => client('direct_bulk', file));
   // Without the min_insert_block_size_* settings the server would squash the blocks into one part again.
   const blocks = `--max_insert_block_size=${DIRECT_BLOCK} --min_insert_block_size_rows=0 --min_insert_block_size_bytes=0`;
-  const sameBlocks = await timed('direct_blocks', () => client('direct_blocks', file, blocks));
+  // The yardstick varies from run to run (by a factor of up to 3 here): the median of three.
+  const blockRates: number[] = [];
+  for (const n of [1, 2, 3]) blockRates.push(await timed(`direct_blocks_${n}`, () => client(`direct_blocks_${n}`, file, blocks)));
+  console.log(`direct blocks of ${DIRECT_BLOCK}, three runs: ${blockRates.map(fmt).join(', ')} rows/s`);
+  const sameBlocks = blockRates.sort((a, z) => a - z)[1]!;
   const batchFiles: string[] = [];
   for (let i = 0; i < lines.length; i += DIRECT_BLOCK) {
     const f = join(tmp, `batch-${i}.jsonl`);
@@ -216,7 +274,7 @@ try {
   };
   console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
   row('one INSERT, one part', bulk);
-  row(`one INSERT, blocks of ${DIRECT_BLOCK} rows (a part each)`, sameBlocks);
+  row(`one INSERT, blocks of ${DIRECT_BLOCK} rows (a part each; median)`, sameBlocks);
   row(`one clickhouse-client run per ${DIRECT_BLOCK} rows`, perBatch);
   summary['ratio: best pipeline / direct blocks'] = (rate / sameBlocks).toFixed(2);
   console.log('\nsummary');

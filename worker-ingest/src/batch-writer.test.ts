@@ -56,7 +56,21 @@ describe('batch writer', () => {
     await writeNow(received(['a', 'b', 'a', 'c']));
     expect(journal).toEqual(['select 3', 'insert a,b', 'ack a', 'ack b', 'ack a', 'ack c', 'confirmed a,b,c']);
     expect(metrics).toMatchObject({ batches: 1, inserts: 1, eventsInserted: 2, duplicatesSkipped: 2 });
-    expect(lines).toEqual([{ msg: 'batch', size: 4, inserted: 2, duplicates: 2, ms: 0, lagMs: 1500 }]);
+    expect(lines).toEqual([
+      {
+        msg: 'batch',
+        size: 4,
+        inserted: 2,
+        duplicates: 2,
+        ms: 0,
+        lagMs: 1500,
+        queuedMs: 0,
+        lockMs: 0,
+        checkMs: 0,
+        insertMs: 0,
+        commitMs: 0,
+      },
+    ]);
   });
 
   it('after an INSERT whose answer was lost, checks again and does not insert twice', async () => {

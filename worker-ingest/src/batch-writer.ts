@@ -1,6 +1,6 @@
 import { retry } from './backoff.ts';
 import type { GoodEvent } from '../../shared/event.ts';
-import { eventTimeMs, toRow, type GoodsLogRow } from './event.ts';
+import { toRow, type GoodsLogRow } from './event.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -42,6 +42,8 @@ export interface BatchWriterDeps {
 export interface PreparedBatch {
   rows: GoodsLogRow[];
   startedAt: number;
+  /** The oldest event time of the batch (Unix ms). */
+  oldestMs: number;
 }
 
 export interface BatchWriter {
@@ -65,23 +67,37 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   return {
     prepare(items) {
       const rows = new Map<string, GoodsLogRow>();
-      for (const { events } of items) for (const event of events) if (!rows.has(event.eventId)) rows.set(event.eventId, toRow(event));
-      return { rows: [...rows.values()], startedAt: now() };
+      let oldestMs = Infinity;
+      for (const { events } of items) {
+        for (const event of events) {
+          if (rows.has(event.eventId)) continue;
+          const row = toRow(event);
+          rows.set(event.eventId, row);
+          oldestMs = Math.min(oldestMs, row.EventTimeMs);
+        }
+      }
+      return { rows: [...rows.values()], startedAt: now(), oldestMs };
     },
 
-    async write(items, { rows, startedAt }) {
+    async write(items, { rows, startedAt, oldestMs }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
+      // Where the time went (the last attempt's): queued behind the batch before, the lock, the
+      // check, the INSERT, and the commit that lets go of the lock.
+      const times = { writeAt: now(), lockedAt: 0, checkedAt: 0, insertedAt: 0 };
       let fresh: GoodsLogRow[];
       try {
         fresh = await retry(
           () =>
             deps.exclusive(async () => {
+              times.lockedAt = now();
               const existing = await deps.findExisting(rows);
+              times.checkedAt = now();
               const toInsert = existing.size ? rows.filter((r) => !existing.has(r.EventId)) : rows;
               if (toInsert.length) {
                 await deps.insert(toInsert);
                 metrics.inserts++;
               }
+              times.insertedAt = now();
               return toInsert;
             }),
           {
@@ -104,12 +120,23 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
       const done = now();
       const inserted = fresh.length;
       const received = items.reduce((sum, i) => sum + i.events.length, 0);
-      const lagMs = done - items.reduce((oldest, i) => Math.min(oldest, ...i.events.map(eventTimeMs)), Infinity);
+      const lagMs = done - oldestMs;
       metrics.batches++;
       metrics.eventsInserted += inserted;
       metrics.duplicatesSkipped += received - inserted;
       metrics.lastLagMs = lagMs;
-      log('batch', { size: received, inserted, duplicates: received - inserted, ms: done - startedAt, lagMs });
+      log('batch', {
+        size: received,
+        inserted,
+        duplicates: received - inserted,
+        ms: done - startedAt,
+        lagMs,
+        queuedMs: times.writeAt - startedAt,
+        lockMs: times.lockedAt - times.writeAt,
+        checkMs: times.checkedAt - times.lockedAt,
+        insertMs: times.insertedAt - times.checkedAt,
+        commitMs: done - times.insertedAt,
+      });
     },
   };
 }

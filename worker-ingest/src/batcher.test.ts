@@ -79,6 +79,7 @@ describe('Batcher', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(added).toBe(false);
     expect(batcher.held()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batcher.heldCount()).toBe(6);
     release!();
     await sixth;
     await batcher.flush();
@@ -88,6 +89,7 @@ describe('Batcher', () => {
       [5, 6],
     ]);
     expect(batcher.held()).toEqual([]);
+    expect(batcher.heldCount()).toBe(0);
   });
 
   it('a timer close while the pipeline is full takes what arrived meanwhile', async () => {

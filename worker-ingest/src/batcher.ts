@@ -54,6 +54,11 @@ export class Batcher<T, P> {
     return this.pipeline.flatMap((b) => b.items).concat(this.items);
   }
 
+  /** How many items held() would list, without listing them (metrics read it often). */
+  heldCount(): number {
+    return this.pipeline.reduce((sum, b) => sum + b.items.length, this.items.length);
+  }
+
   /** Closes the collected batch as soon as the pipeline has room; resolves once it is taken. */
   private close(): Promise<void> {
     clearTimeout(this.timer);

@@ -33,11 +33,13 @@ export function partEventId(partId: string, index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+const utf8 = new TextDecoder();
+
 /** Parses one message: an event, or a part (shared/event.ts) expanded into its events. */
 export function parseEvent(data: Uint8Array | string): ParseResult {
   let json: unknown;
   try {
-    json = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+    json = JSON.parse(typeof data === 'string' ? data : utf8.decode(data));
   } catch (error) {
     return { ok: false, error: `not JSON: ${(error as Error).message}` };
   }
@@ -53,6 +55,7 @@ export function eventTimeMs(event: GoodEvent): number {
 }
 
 export function toRow(event: GoodEvent): GoodsLogRow {
+  const timeMs = eventTimeMs(event);
   return {
     Id: event.id,
     ProjectId: event.projectId,
@@ -60,9 +63,9 @@ export function toRow(event: GoodEvent): GoodsLogRow {
     Description: event.description,
     Priority: event.priority,
     Removed: event.removed ? 1 : 0,
-    EventTime: Math.floor(eventTimeMs(event) / 1000),
+    EventTime: Math.floor(timeMs / 1000),
     EventId: event.eventId,
     Kind: event.kind ?? '',
-    EventTimeMs: eventTimeMs(event),
+    EventTimeMs: timeMs,
   };
 }

@@ -56,7 +56,20 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     });
     const batchLines = logs.filter((l) => l.msg === 'batch');
     expect(batchLines.length).toBeGreaterThan(0);
-    expect(Object.keys(batchLines[0]!)).toEqual(['msg', 'size', 'inserted', 'duplicates', 'ms', 'lagMs', 'time']);
+    expect(Object.keys(batchLines[0]!)).toEqual([
+      'msg',
+      'size',
+      'inserted',
+      'duplicates',
+      'ms',
+      'lagMs',
+      'queuedMs',
+      'lockMs',
+      'checkMs',
+      'insertMs',
+      'commitMs',
+      'time',
+    ]);
     await waitFor('every message acked', async () => (await consumerState(b.jsm, b.config)).ackPending === 0);
   });
 

@@ -12,6 +12,9 @@ export function connectNats(servers: string[], name = 'goods-ingest'): Promise<N
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
     pingInterval: 10_000,
+    // No stack captured for every request (each JetStream publish is one): at thousands a second
+    // that is CPU the pipeline needs, and the errors are logged with their context anyway.
+    noAsyncTraces: true,
   });
 }
 

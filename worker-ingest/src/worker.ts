@@ -68,7 +68,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     log,
   );
   const prometheus = createPrometheus(metrics, {
-    held: () => batcher.held().length,
+    held: () => batcher.heldCount(),
     outboxBacklog: () => countOutbox(pool),
   });
   const shutdown = new AbortController();
@@ -133,13 +133,13 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   let http: HttpServer | undefined;
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
-      metrics: () => ({ ...metrics, held: batcher.held().length }),
+      metrics: () => ({ ...metrics, held: batcher.heldCount() }),
       prometheus: async () => ({ contentType: prometheus.registry.contentType, body: await prometheus.registry.metrics() }),
       // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
       health: () => ({
         ok: !stopping && !nc.isClosed(),
         nats: natsState.connected() ? 'connected' : 'disconnected',
-        held: batcher.held().length,
+        held: batcher.heldCount(),
       }),
     });
   }

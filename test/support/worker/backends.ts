@@ -6,7 +6,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pool } from '@neondatabase/serverless';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { postgresPorts, startPgWsBridge, type PgWsBridge } from '../../../scripts/bridges/pg-ws-bridge.ts';
+import { bridgeProcesses } from '../../../scripts/lib/bridge-processes.ts';
 import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts';
 import { ROOT, testEnv } from '../env.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
@@ -31,6 +31,8 @@ export interface Backends {
   jsm: JetStreamManager;
   ch: ClickHouseClient;
   pool: Pool;
+  /** The process of the private Postgres bridge. */
+  bridgePid: number;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,10 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
   const tag = randomUUID().slice(0, 8);
   const ch = await prepareTestClickHouse();
 
-  const bridge: PgWsBridge = await startPgWsBridge({ port: 0, pgPorts: postgresPorts(testEnv) });
+  // A process of its own: the test or benchmark process is busy publishing and polling, and its
+  // event loop must not stand between the worker and Postgres.
+  const bridges = bridgeProcesses(ROOT, testEnv);
+  const bridge = await bridges.start('worker-tests-pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
   const pgWsProxy = `127.0.0.1:${bridge.port}`;
   const migrator = createNodePool(testDatabaseUrl('DIRECT_URL'), pgWsProxy);
   try {
@@ -94,12 +99,13 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     jsm,
     ch,
     pool,
+    bridgePid: bridge.pid,
     async close() {
       await jsm.streams.delete(config.stream).catch(() => false);
       await nc.close();
       await ch.close();
       await pool.end();
-      await bridge.close();
+      await bridges.stopAll();
     },
   };
 }
