@@ -1,6 +1,7 @@
 import type { AuditMessage } from '../../shared/event.ts';
 import type { Log } from '../../shared/log.ts';
 import { invalidateListCache } from '../cache/invalidate.ts';
+import { sleep } from '../utils/time.ts';
 import type { Adapters } from '../env.ts';
 
 /**
@@ -14,8 +15,8 @@ export async function finishWrite(
 ): Promise<void> {
   await invalidateListCache(deps.listCache, deps.defer, deps.log);
   deps.defer(
-    deps
-      .publish(events)
+    sleep(0)
+      .then(() => deps.publish(events))
       .catch((error: unknown) => deps.log('audit publish failed; the outbox relay will deliver', { error: String(error) })),
   );
 }
