@@ -14,6 +14,8 @@ export async function finishWrite(
   events: readonly AuditMessage[],
 ): Promise<void> {
   await invalidateListCache(deps.listCache, deps.defer, deps.log);
+  // Started on the next turn: opening the NATS connection does much of its work before its
+  // first await, and the response should not wait for that.
   deps.defer(
     sleep(0)
       .then(() => deps.publish(events))
