@@ -81,8 +81,8 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
 
     async write(items, { rows, startedAt, oldestMs }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
-      // Where the time went (the last attempt's): queued behind the batch before, the lock, the
-      // check, the INSERT, and the commit that lets go of the lock.
+      // Where the time went: queued behind the batch before, until the lock was held (failed
+      // attempts included), the check, the INSERT, and the commit that lets go of the lock.
       const times = { writeAt: now(), lockedAt: 0, checkedAt: 0, insertedAt: 0 };
       let fresh: GoodsLogRow[];
       try {
