@@ -63,7 +63,7 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
 
   // A process of its own: the test or benchmark process is busy publishing and polling, and its
   // event loop must not stand between the worker and Postgres.
-  const bridges = bridgeProcesses(ROOT, testEnv);
+  const bridges = bridgeProcesses(ROOT, testEnv, `${ROOT}.data/logs/test`);
   const bridge = await bridges.start('worker-tests-pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
   const pgWsProxy = `127.0.0.1:${bridge.port}`;
   const migrator = createNodePool(testDatabaseUrl('DIRECT_URL'), pgWsProxy);
