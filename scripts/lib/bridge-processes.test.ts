@@ -28,12 +28,15 @@ describe('bridge processes', () => {
       env: { ...process.env, ...testEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await new Promise<void>((resolve, reject) => {
-      parent.stdout.on('data', (data) => String(data).includes('started') && resolve());
-      parent.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
-    expect(await portIsFree(port)).toBe(false);
-    parent.kill('SIGKILL');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        parent.stdout.on('data', (data) => String(data).includes('started') && resolve());
+        parent.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      });
+      expect(await portIsFree(port)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
     expect(await waitFor('the orphaned bridge to stop', () => portIsFree(port), 10_000)).toBe(true);
   });
 });
