@@ -50,12 +50,8 @@ export function parseEvent(data: Uint8Array | string): ParseResult {
   return { ok: true, id: parsed.data.eventId, events: eventsOf(parsed.data, partEventId) };
 }
 
-export function eventTimeMs(event: GoodEvent): number {
-  return Date.parse(event.eventTime);
-}
-
 export function toRow(event: GoodEvent): GoodsLogRow {
-  const timeMs = eventTimeMs(event);
+  const timeMs = Date.parse(event.eventTime);
   return {
     Id: event.id,
     ProjectId: event.projectId,
