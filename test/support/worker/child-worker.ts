@@ -1,9 +1,9 @@
 // Runs worker-ingest/src/main.ts as a child process (one node process, so kill -9 hits the worker itself).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
 import type { Metrics } from '../../../worker-ingest/src/metrics.ts';
+import { freePort } from '../../../scripts/lib/processes.ts';
 import { ROOT } from '../env.ts';
 import { configEnv } from './backends.ts';
 
@@ -13,14 +13,6 @@ export interface ChildWorker {
   metrics(): Promise<Metrics & { held: number }>;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts main.ts; WORKER_NODE_ARGS adds node options (e.g. `--cpu-prof` when profiling the benchmark). */
