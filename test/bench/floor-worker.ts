@@ -1,11 +1,17 @@
 // The floors `npm run bench:api` measures the API against: a bare Worker doing only the I/O a
 // request cannot avoid, through the same clients and the same path as the API.
-//   GET /write-floor   one Postgres connection and `SELECT 1`, then one Upstash INCR (a write's floor)
-//   GET /cached-floor  one Upstash GET (a cached list's floor)
+//   GET /write-floor            one Postgres connection and `SELECT 1`, then one Upstash INCR (a write's floor)
+//   GET /published-write-floor  the same, then what every write adds after its answer: the audit
+//                               publish to JetStream (goods/finish-write.ts), with one event
+//   GET /cached-floor           one Upstash GET (a cached list's floor)
+import { publishEvents } from '../../functions/audit/publish-events.ts';
+import { ListCache } from '../../functions/cache/list-cache.ts';
 import { redisClient } from '../../functions/cache/redis-client.ts';
 import { createWorkerClient } from '../../functions/db/worker-client.ts';
+import { finishWrite } from '../../functions/goods/finish-write.ts';
+import { createLog } from '../../shared/log.ts';
 
-async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
+async function selectOne(env: Env, ctx: ExecutionContext): Promise<void> {
   const client = createWorkerClient(env);
   try {
     await client.connect();
@@ -13,7 +19,39 @@ async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
   } finally {
     ctx.waitUntil(client.end());
   }
+}
+
+async function writeFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
+  await selectOne(env, ctx);
   await redisClient(env).incr(`${env.CACHE_NAMESPACE}:floor`);
+  return Response.json({ ok: true });
+}
+
+/** An event the size of a create's, for a good that does not exist. */
+function floorEvent() {
+  return {
+    eventId: crypto.randomUUID(),
+    id: 1,
+    projectId: 1,
+    name: 'floor',
+    description: '',
+    priority: 1,
+    removed: false,
+    eventTime: new Date().toISOString(),
+    kind: 'create' as const,
+  };
+}
+
+async function publishedWriteFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
+  await selectOne(env, ctx);
+  const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+  const deps = {
+    listCache: new ListCache(redisClient(env), env.CACHE_NAMESPACE),
+    publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(nats, events),
+    defer: (work: Promise<unknown>) => ctx.waitUntil(work),
+    log: createLog(),
+  };
+  await finishWrite(deps, [floorEvent()]);
   return Response.json({ ok: true });
 }
 
@@ -26,6 +64,7 @@ export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> | Response {
     const { pathname } = new URL(request.url);
     if (pathname === '/write-floor') return writeFloor(env, ctx);
+    if (pathname === '/published-write-floor') return publishedWriteFloor(env, ctx);
     if (pathname === '/cached-floor') return cachedFloor(env);
     return new Response('not found', { status: 404 });
   },

@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { createClickHouse, GOODS_LOG_COLUMNS } from '../../worker-ingest/src/clickhouse.ts';
@@ -75,8 +75,15 @@ async function stopAll(workers: ChildWorker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.exited));
 }
 
-/** EVENTS fresh events published, then drained by `count` workers: events/s into ClickHouse. */
-async function throughput(count: number): Promise<number> {
+interface Drain {
+  /** Events/s into ClickHouse. */
+  rate: number;
+  /** CPU µs per event, by process. */
+  cpu: Map<string, number>;
+}
+
+/** EVENTS fresh events published, then drained by `count` workers. */
+async function throughput(count: number): Promise<Drain> {
   const config = await freshPipeline();
   const events = Array.from({ length: EVENTS }, (_, i) =>
     makeEvent({ projectId: 1 + (i % 10), name: `good ${i}`, description: 'x'.repeat(40), priority: i + 1 }),
@@ -110,13 +117,13 @@ async function throughput(count: number): Promise<number> {
   const shares = workers.map((w) => w.logs.filter((l) => l.msg === 'batch').reduce((sum, l) => sum + Number(l.inserted), 0));
   console.log(`pipeline, ${count} worker(s): ${fmt(rate)} events/s (each inserted ${shares.map(fmt).join(' / ')})`);
   printBatches(workers);
-  const used = [...cpu()].map(([name, ms]) => `${name} ${fmt((ms * 1000) / EVENTS)}`);
-  console.log(`  CPU during the drain, µs per event: ${used.join(', ')}`);
+  const perEvent = new Map([...cpu()].map(([name, ms]) => [name, (ms * 1000) / EVENTS]));
+  console.log(`  CPU during the drain, µs per event: ${[...perEvent].map(([name, us]) => `${name} ${fmt(us)}`).join(', ')}`);
   await stopAll(workers);
   workers = [];
   await b.jsm.streams.delete(config.stream).catch(() => false);
   if (count === 1) lastEvents = events;
-  return rate;
+  return { rate, cpu: perEvent };
 }
 
 /** Write -> visible lag at `rate` events/s for LAG_SECONDS, with `count` workers running. */
@@ -223,12 +230,13 @@ let lastEvents: GoodEvent[] = [];
 
 try {
   // --- 1. throughput with 1, 2 and 3 workers
-  const rates = new Map<number, number>();
+  const drains = new Map<number, Drain>();
   for (const count of WORKER_COUNTS) {
-    rates.set(count, await throughput(count));
-    summary[`pipeline into ClickHouse, ${count} worker(s) (events/s)`] = fmt(rates.get(count)!);
+    drains.set(count, await throughput(count));
+    summary[`pipeline into ClickHouse, ${count} worker(s) (events/s)`] = fmt(drains.get(count)!.rate);
   }
-  const [bestCount, rate] = [...rates].sort((x, y) => y[1] - x[1])[0]!;
+  const [bestCount, best] = [...drains].sort((x, y) => y[1].rate - x[1].rate)[0]!;
+  const rate = best.rate;
 
   // --- 2. lag at steady rates, with one worker and with the best count: more workers share the
   // load but wait for each other's write lock, which adds to the lag of a steady stream
@@ -277,6 +285,14 @@ try {
   row(`one INSERT, blocks of ${DIRECT_BLOCK} rows (a part each; median)`, sameBlocks);
   row(`one clickhouse-client run per ${DIRECT_BLOCK} rows`, perBatch);
   summary['ratio: best pipeline / direct blocks'] = (rate / sameBlocks).toFixed(2);
+  // Half the direct rate, on this machine's cores, leaves this much CPU per event for every
+  // process of the pipeline together (publishing excluded).
+  const budget = (availableParallelism() * 1e6) / (sameBlocks / 2);
+  const spent = [...best.cpu].filter(([name]) => name !== 'load generator + bench').reduce((sum, [, us]) => sum + us, 0);
+  console.log(
+    `CPU per event for half the direct rate on ${availableParallelism()} cores: at most ${budget.toFixed(1)} µs for all processes; ` +
+      `the drain with ${bestCount} worker(s) used ${spent.toFixed(1)} µs, nats-server alone ${(best.cpu.get('nats-server') ?? 0).toFixed(1)} µs`,
+  );
   console.log('\nsummary');
   console.table(summary);
   console.log(`ingest: ${fmt(rate)} events/s = ${(rate / sameBlocks).toFixed(2)} of direct`);
