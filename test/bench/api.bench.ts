@@ -27,7 +27,9 @@ import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];
 const SEEDED = 2_000;
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+/** Each run of a ratio's pairs: short, so that both runs of a pair meet the same machine. */
+const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 2);
 
 const tag = randomUUID().slice(0, 8);
 const database = `goods_bench_${tag}`;
@@ -310,15 +312,17 @@ try {
   printCpu('create under wrangler dev', dev.get('create')!.get(16)!);
   printCpu('create without the pooler', unpooled.get('create')!.get(16)!);
 
-  // Each ratio from back-to-back pairs, PAIRS times over (median): the machine's speed drifts
-  // between sections, and a ratio of two runs minutes apart would measure that drift.
-  console.log(`\nRatios (median of ${PAIRS} back-to-back pairs):`);
+  // Each ratio from back-to-back pairs of short runs, PAIRS times over (median), the order
+  // swapped every other pair: the machine's speed drifts between sections and within seconds,
+  // and a ratio of two runs minutes apart would measure that drift.
+  console.log(`\nRatios (median of ${PAIRS} back-to-back pairs of ${PAIR_SECONDS} s runs):`);
   const pairs = async (a: [string, Endpoint], b: [string, Endpoint], connections: number, figure: (f: Figures) => number) => {
     const ratios: number[] = [];
     for (let i = 0; i < PAIRS; i++) {
-      const x = await drive(a[0], a[1], connections, SECONDS, []);
-      const y = await drive(b[0], b[1], connections, SECONDS, []);
-      ratios.push(figure(x) / figure(y));
+      const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+      const x = await drive(first[0], first[1], connections, PAIR_SECONDS, []);
+      const y = await drive(second[0], second[1], connections, PAIR_SECONDS, []);
+      ratios.push(i % 2 === 0 ? figure(x) / figure(y) : figure(y) / figure(x));
     }
     return median(ratios);
   };
@@ -342,7 +346,7 @@ try {
         [floor.url, endpoints.writeFloor!],
         [floor.url, endpoints.publishedFloor!],
       ],
-      SECONDS,
+      PAIR_SECONDS,
     )) as [number, number, number];
     console.log(
       `  c=1 p50: create ${create.toFixed(2)} ms, write floor ${write.toFixed(2)} ms, write floor + publish ${published.toFixed(2)} ms`,
