@@ -1,5 +1,5 @@
 import { clickHouseAuditLog } from './audit/clickhouse-audit-log.ts';
-import { publishEvents } from './audit/publish-events.ts';
+import { natsTarget, publishEvents } from './audit/publish-events.ts';
 import { ListCache } from './cache/list-cache.ts';
 import { redisClient } from './cache/redis-client.ts';
 import { withDatabase } from './db/with-database.ts';
@@ -9,7 +9,7 @@ import type { AdapterFactory } from './http/adapters.ts';
 export const workerAdapters: AdapterFactory = (c) => {
   const env = c.env;
   const defer = (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
-  const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+  const nats = natsTarget(env);
   return {
     db: (work, options) => withDatabase({ env, log: c.var.log, defer }, work, options?.deadlineMs),
     listCache: new ListCache(redisClient(env), env.CACHE_NAMESPACE),

@@ -8,6 +8,11 @@ export interface NatsTarget {
   pass?: string | undefined;
 }
 
+/** Where the Worker's bindings say the audit events go. */
+export function natsTarget(env: Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'NATS_USER' | 'NATS_PASSWORD'>): NatsTarget {
+  return { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+}
+
 const CONNECT_TIMEOUT_MS = 3_000;
 
 /**

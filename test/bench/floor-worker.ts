@@ -4,11 +4,12 @@
 //   GET /published-write-floor  the same, then what every write adds after its answer: the audit
 //                               publish to JetStream (goods/finish-write.ts), with one event
 //   GET /cached-floor           one Upstash GET (a cached list's floor)
-import { publishEvents } from '../../functions/audit/publish-events.ts';
+import { natsTarget, publishEvents } from '../../functions/audit/publish-events.ts';
 import { ListCache } from '../../functions/cache/list-cache.ts';
 import { redisClient } from '../../functions/cache/redis-client.ts';
 import { createWorkerClient } from '../../functions/db/worker-client.ts';
 import { finishWrite } from '../../functions/goods/finish-write.ts';
+import type { AuditMessage } from '../../shared/event.ts';
 import { createLog } from '../../shared/log.ts';
 
 async function selectOne(env: Env, ctx: ExecutionContext): Promise<void> {
@@ -44,10 +45,10 @@ function floorEvent() {
 
 async function publishedWriteFloor(env: Env, ctx: ExecutionContext): Promise<Response> {
   await selectOne(env, ctx);
-  const nats = { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+  const nats = natsTarget(env);
   const deps = {
     listCache: new ListCache(redisClient(env), env.CACHE_NAMESPACE),
-    publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(nats, events),
+    publish: (events: readonly AuditMessage[]) => publishEvents(nats, events),
     defer: (work: Promise<unknown>) => ctx.waitUntil(work),
     log: createLog(),
   };
