@@ -10,7 +10,7 @@ import type { Pool } from '@neondatabase/serverless';
 export function createWriteLock(pool: Pool, target: string) {
   // BEGIN and the lock in one simple query (one round trip instead of two); a simple query takes
   // no parameters, so the key is an integer computed here.
-  const lock = `BEGIN; SELECT pg_advisory_xact_lock(${lockKey(`goods_log ${target}`)})`;
+  const lock = `BEGIN; SELECT pg_advisory_xact_lock(${writeLockKey(target)})`;
   return async <T>(work: () => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
@@ -27,9 +27,13 @@ export function createWriteLock(pool: Pool, target: string) {
   };
 }
 
-/** A 32-bit FNV-1a hash of `name`, as the signed integer an advisory lock takes. */
-function lockKey(name: string): number {
+/**
+ * The advisory lock's key for the goods_log `target` names: a 32-bit FNV-1a hash, as the signed
+ * integer the lock takes. It must never change: during a rolling restart workers of two releases
+ * run side by side, and they exclude each other only while they compute the same key.
+ */
+export function writeLockKey(target: string): number {
   let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(name)) hash = Math.imul(hash ^ byte, 0x01000193);
+  for (const byte of new TextEncoder().encode(`goods_log ${target}`)) hash = Math.imul(hash ^ byte, 0x01000193);
   return hash | 0;
 }
