@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, spawnChild, waitForHttp } from '../scripts/lib/processes.ts';
 import { connectNats } from '../worker-ingest/src/nats.ts';
 import { ROOT, testEnv } from './support/env.ts';
+import { deleteFromJetStream } from './support/jetstream-delete.ts';
 
 // No Docker engine runs here, so the ingest worker's image is checked by replaying its
 // Dockerfile outside a container: a clean directory as WORKDIR, the same ENV, COPY and RUN steps
@@ -38,7 +39,8 @@ let stopWorker: (() => Promise<void>) | undefined;
 afterAll(async () => {
   await stopWorker?.();
   const nc = await connectNats([testEnv.NATS_URL!], 'worker-image-test');
-  await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
+  const jsm = await jetstreamManager(nc);
+  await deleteFromJetStream('the image test stream', () => jsm.streams.delete(stream), { mayBeAbsent: true });
   await nc.close();
   rmSync(work, { recursive: true, force: true });
 });

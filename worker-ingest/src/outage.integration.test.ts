@@ -11,6 +11,7 @@ import {
   waitFor,
   type Backends,
 } from '../../test/support/worker/backends.ts';
+import { deleteFromJetStream } from '../../test/support/jetstream-delete.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/support/worker/tcp-proxy.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
 
@@ -102,7 +103,7 @@ describe('outages', { timeout: 60_000 }, () => {
       await publishEvents(b.nc, b.config.subject, first);
       await waitFor('first event inserted', () => worker.metrics.eventsInserted === 1);
 
-      await b.jsm.consumers.delete(b.config.stream, b.config.consumer);
+      await deleteFromJetStream('the consumer', () => b.jsm.consumers.delete(b.config.stream, b.config.consumer));
       const events = Array.from({ length: 50 }, () => makeEvent());
       await publishEvents(b.nc, b.config.subject, events);
       // Well before the client's own heartbeat timeout (about 30 s).

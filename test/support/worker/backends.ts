@@ -9,6 +9,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { bridgeProcesses } from '../../../scripts/lib/bridge-processes.ts';
 import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts';
 import { ROOT, testEnv } from '../env.ts';
+import { deleteFromJetStream } from '../jetstream-delete.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
 import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
@@ -101,7 +102,7 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     pool,
     bridgePid: bridge.pid,
     async close() {
-      await jsm.streams.delete(config.stream).catch(() => false);
+      await deleteFromJetStream('the test stream', () => jsm.streams.delete(config.stream), { mayBeAbsent: true });
       await nc.close();
       await ch.close();
       await pool.end();
