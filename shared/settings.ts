@@ -32,6 +32,8 @@ export const settingSchemas = {
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'),
   CACHE_NAMESPACE: z.string().regex(/^[^\s:]+$/, 'no spaces or colons'),
   API_TOKEN: z.string(),
+  /** `npm run deploy` without API_TOKEN: the operator's word that writes are meant to be public. */
+  ALLOW_PUBLIC_WRITES: z.literal('yes-writes-are-public'),
   CORS_ORIGINS: z.string(),
   INGEST_BATCH_SIZE: count(1),
   INGEST_BATCH_MS: count(1),
