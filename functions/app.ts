@@ -4,6 +4,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError } from './http/api-error.ts';
 import { corsFromEnv } from './http/cors.ts';
 import { errorResponse, wrapNonErrors } from './http/error-response.ts';
+import { idempotencyKey } from './http/idempotency-key.ts';
 import { jsonCharset } from './http/json-charset.ts';
 import { type AdapterFactory, withAdapters } from './http/adapters.ts';
 import { requestId } from './http/request-id.ts';
@@ -27,7 +28,7 @@ export function createApp(adapters: AdapterFactory): Hono<AppEnv> {
   app.use('*', wrapNonErrors, requestId, withAdapters(adapters), corsFromEnv, jsonCharset);
   for (const route of routes) {
     for (const path of route.paths) allowedMethods.set(path, [...(allowedMethods.get(path) ?? []), route.method]);
-    if (route.write) app.on(route.method, route.paths, requireToken, limitBody, route.handler);
+    if (route.write) app.on(route.method, route.paths, requireToken, limitBody, idempotencyKey, route.handler);
     else app.on(route.method, route.paths, route.handler);
   }
 

@@ -174,7 +174,9 @@ down_postgres() {
 # What the app reaches (DATABASE_URL), as Neon's pooled connection string: transaction pooling,
 # cleartext password auth (the Neon driver's pipelined connect needs it). A client waits for a
 # server connection at most 4 s (below the API's 5 s deadline); it then gets an error, and its
-# query was never sent. PgBouncer will not run as root: it runs as postgres.
+# query was never sent. PGBOUNCER_POOL_SIZE, PGBOUNCER_RESERVE_POOL_SIZE and
+# PGBOUNCER_QUERY_WAIT_TIMEOUT (seconds) change the pool, e.g. to Neon's pooler's long queue wait.
+# PgBouncer will not run as root: it runs as postgres.
 pgb_pid() { pid_of "$PGB_DIR/pgbouncer.pid" pgbouncer; }
 pgb_ready() { port_open "$PGBOUNCER_PORT"; }
 up_pgbouncer() {
@@ -196,9 +198,9 @@ auth_file = $PGB_DIR/userlist.txt
 admin_users = $PG_USER
 pool_mode = transaction
 max_client_conn = 2000
-default_pool_size = 20
-reserve_pool_size = 5
-query_wait_timeout = 4
+default_pool_size = ${PGBOUNCER_POOL_SIZE:-20}
+reserve_pool_size = ${PGBOUNCER_RESERVE_POOL_SIZE:-5}
+query_wait_timeout = ${PGBOUNCER_QUERY_WAIT_TIMEOUT:-4}
 server_login_retry = 1
 server_connect_timeout = 5
 log_connections = 0

@@ -13,6 +13,19 @@ import { createWorkerClient } from './worker-client.ts';
  */
 export const DEADLINE_MS = 5_000;
 
+/**
+ * How much sooner than the request's deadline a write must commit (goods_begin_write, migration
+ * 0009). After Postgres checks the deadline, the commit still has to be flushed, its answer has
+ * to travel back and the isolate has to run the continuation, all before the request's own
+ * deadline fires; and Postgres checks against its clock, not the Worker's. A second covers a
+ * commit flush, a round trip across a region, a busy isolate's event-loop delay and NTP-level
+ * clock skew many times over, and still leaves most of the deadline to the work itself.
+ */
+export const COMMIT_MARGIN_MS = 1_000;
+
+/** What a unit of work is given besides its connection: the instant by which it must commit. */
+export type DatabaseWork<T> = (db: Queryable, commitBy: Date) => Promise<T>;
+
 export interface DatabaseContext {
   env: Env;
   log: Log;
@@ -25,11 +38,12 @@ export interface DatabaseContext {
  * socket across requests, so the client is closed after the response (`defer`).
  * A session Postgres refuses at startup (no free slot) is tried again, after a short wait.
  */
-export async function withDatabase<T>(ctx: DatabaseContext, work: (db: Queryable) => Promise<T>, deadlineMs = DEADLINE_MS): Promise<T> {
+export async function withDatabase<T>(ctx: DatabaseContext, work: DatabaseWork<T>, deadlineMs = DEADLINE_MS): Promise<T> {
   const deadline = Date.now() + deadlineMs;
+  const commitBy = new Date(deadline - COMMIT_MARGIN_MS);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await onNewConnection(ctx, work, deadline - Date.now());
+      return await onNewConnection(ctx, (db) => work(db, commitBy), deadline - Date.now());
     } catch (error) {
       const delay = isRefusedSession(error) ? refusedSessionDelayMs(attempt) : undefined;
       if (delay === undefined || Date.now() + delay >= deadline) throw error;

@@ -1,39 +1,66 @@
 import type { Queryable } from '../db/queryable.ts';
 import type { AuditMessage } from '../../shared/event.ts';
+import { checkInlinable, type IdempotencyKey, type Keyed, keyedOutcome, type Prior } from './keyed.ts';
 import type { Good, RemovedGood, WriteResult } from './types.ts';
 
 // Each write is one SQL function (migrations/postgres/0003): lock, change and outbox insert in a
-// single round trip. A NULL result means the target (good or project) does not exist.
+// single round trip. A NULL result means the target (good or project) does not exist. Every write
+// starts with goods_begin_write (0009), so it commits by `commitBy` or not at all; a write with an
+// Idempotency-Key starts with goods_begin_keyed_write (0010) instead, and stores its outcome with
+// the key in the same statement.
 
-async function callWrite<T>(db: Queryable, sql: string, params: unknown[], key: string): Promise<WriteResult<T> | null> {
-  const { rows } = await db.query<{ out: Record<string, unknown> | null }>(sql, params);
-  const out = rows[0]?.out;
-  if (!out) return null;
-  return { result: out[key] as T, events: out.events as AuditMessage[] };
+interface Out {
+  events: AuditMessage[];
+  [field: string]: unknown;
+}
+
+/** One write function's call, in one statement; the FROM item (deadline, key) runs first. */
+async function callWrite<T>(
+  db: Queryable,
+  fn: string,
+  args: unknown[],
+  field: string,
+  commitBy: Date,
+  once: IdempotencyKey | undefined,
+): Promise<Keyed<WriteResult<T> | null>> {
+  const before = once ? [commitBy.toISOString(), once.key, once.request] : [commitBy.toISOString()];
+  const call = `${fn}(${args.map((_, i) => `$${before.length + i + 1}`).join(', ')})`;
+  const sql = once
+    ? `SELECT k.prior, CASE WHEN k.prior IS NULL THEN goods_keep_outcome($2, ${call}) END AS out FROM goods_begin_keyed_write($1, $2, $3) AS k(prior)`
+    : `SELECT NULL::json AS prior, ${call} AS out FROM goods_begin_write($1)`;
+  const { rows } = await db.query<{ prior: Prior | null; out: Out | null }>(sql, [...before, ...args]);
+  return keyedOutcome(rows[0]?.prior, rows[0]?.out, (stored) => {
+    const out = stored as Out | null;
+    return out ? { result: out[field] as T, events: out.events } : null;
+  });
 }
 
 export function createGood(
   db: Queryable,
   input: { projectId: number; name: string; description: string },
-): Promise<WriteResult<Good> | null> {
-  return callWrite(db, 'SELECT goods_create($1, $2, $3) AS out', [input.projectId, input.name, input.description], 'good');
+  commitBy: Date,
+  once?: IdempotencyKey,
+): Promise<Keyed<WriteResult<Good> | null>> {
+  return callWrite(db, 'goods_create', [input.projectId, input.name, input.description], 'good', commitBy, once);
 }
 
 /** `description` undefined leaves it unchanged. */
 export function updateGood(
   db: Queryable,
   input: { id: number; projectId: number; name: string; description?: string | undefined },
-): Promise<WriteResult<Good> | null> {
-  return callWrite(
-    db,
-    'SELECT goods_update($1, $2, $3, $4) AS out',
-    [input.id, input.projectId, input.name, input.description ?? null],
-    'good',
-  );
+  commitBy: Date,
+  once?: IdempotencyKey,
+): Promise<Keyed<WriteResult<Good> | null>> {
+  return callWrite(db, 'goods_update', [input.id, input.projectId, input.name, input.description ?? null], 'good', commitBy, once);
 }
 
-export function removeGood(db: Queryable, input: { id: number; projectId: number }): Promise<WriteResult<RemovedGood> | null> {
-  return callWrite(db, 'SELECT goods_remove($1, $2) AS out', [input.id, input.projectId], 'good');
+export function removeGood(
+  db: Queryable,
+  input: { id: number; projectId: number },
+  commitBy: Date,
+  once?: IdempotencyKey,
+): Promise<Keyed<WriteResult<RemovedGood> | null>> {
+  return callWrite(db, 'goods_remove', [input.id, input.projectId], 'good', commitBy, once);
 }
 
 /**
@@ -44,51 +71,68 @@ export const REPRIORITIZE_BUDGET_MS = 20_000;
 /** The caller's deadline for a reprioritize: longer than its budget, as DEADLINE_MS for the rest. */
 export const REPRIORITIZE_DEADLINE_MS = REPRIORITIZE_BUDGET_MS + 2_000;
 
+/** Where the chunks of an answer after its first wait: taken as read, or kept with a key for replays. */
+export type AnswerChunks = { answerId: string } | { key: string };
+
 /**
  * The answer's list of changes as JSON text, built by Postgres and passed on unparsed, in chunks
  * of items (without brackets): a million changes make 32 MB, which a Worker should not hold
- * at once. The first chunk comes with the write; the rest wait in Postgres (takeAnswerChunks).
+ * at once. The first chunk comes with the write; the rest wait in Postgres (readAnswerChunks).
  */
 export interface Reprioritized {
   firstChunk: string;
   chunks: number;
-  answerId: string;
+  rest: AnswerChunks;
   events: AuditMessage[];
 }
 
 /**
- * The budget goes with the call, in one round trip: `SET LOCAL` then the call, as one simple
- * query (one implicit transaction; Postgres times each statement of it separately). A simple
- * query takes no parameters, so the three integers are inlined, after checking that they are.
+ * The budget and the deadline go with the call, in one round trip: `SET LOCAL`, the deadline
+ * (and key), then the call, as one simple query (one implicit transaction; Postgres times each
+ * statement of it separately). A simple query takes no parameters, so the three integers, the
+ * deadline and the key are inlined, after checking that they are what they claim.
  */
 export async function reprioritizeGood(
   db: Queryable,
   input: { id: number; projectId: number; newPriority: number },
-): Promise<Reprioritized | null> {
+  commitBy: Date,
+  once?: IdempotencyKey,
+): Promise<Keyed<Reprioritized | null>> {
   const args = [input.id, input.projectId, input.newPriority];
   if (!args.every(Number.isSafeInteger)) throw new Error(`reprioritize takes integers, got ${args.join(', ')}`);
-  const sql = `SET LOCAL statement_timeout = ${REPRIORITIZE_BUDGET_MS}; SELECT * FROM goods_reprioritize(${args.join(', ')})`;
-  type Row = { priorities: string; chunks: number; answer_id: string; parts: AuditMessage[] };
-  const results = (await db.query(sql)) as unknown as { rows: Row[] }[];
-  const row = results.at(-1)?.rows[0];
-  if (!row) return null;
-  return { firstChunk: row.priorities, chunks: row.chunks, answerId: row.answer_id, events: row.parts };
+  if (once) checkInlinable(once);
+  const deadline = commitBy.toISOString(); // digits, '-', ':', '.', 'T' and 'Z' only
+  const sql = [
+    `SET LOCAL statement_timeout = ${REPRIORITIZE_BUDGET_MS}`,
+    once
+      ? `SELECT goods_begin_keyed_write('${deadline}', '${once.key}', '${once.request}') AS prior`
+      : `SELECT NULL::json AS prior FROM goods_begin_write('${deadline}')`,
+    once
+      ? `SELECT * FROM goods_reprioritize_keyed('${once.key}', ${args.join(', ')})`
+      : `SELECT * FROM goods_reprioritize(${args.join(', ')})`,
+  ].join('; ');
+  type Row = { priorities: string; chunks: number; answer_id: string; parts?: AuditMessage[] };
+  const [, begun, written] = (await db.query(sql)) as unknown as [unknown, { rows: { prior: Prior | null }[] }, { rows: Row[] }];
+  return keyedOutcome(begun.rows[0]?.prior, written.rows[0], (stored) => {
+    const row = stored as Row | null | undefined;
+    if (!row) return null;
+    const rest = once ? { key: once.key } : { answerId: row.answer_id };
+    return { firstChunk: row.priorities, chunks: row.chunks, rest, events: row.parts ?? [] };
+  });
 }
 
-/** Chunks taken per round trip: about 700 KB, as rows of about 100 KB each. */
+/** Chunks read per round trip: about 700 KB, as rows of about 100 KB each. */
 export const ANSWER_CHUNKS_PER_TAKE = 7;
 
 /**
- * Takes (reads and deletes) chunks `from` .. `from + ANSWER_CHUNKS_PER_TAKE - 1` of a stored
- * answer (the first chunk, 0, came with the write), in order, up to chunk `last`.
+ * Reads chunks `from` .. `from + ANSWER_CHUNKS_PER_TAKE - 1` of a stored answer (the first chunk,
+ * 0, came with the write), in order, up to chunk `last`. Chunks of an unkeyed answer are deleted
+ * as they are read.
  */
-export async function takeAnswerChunks(db: Queryable, answerId: string, from: number, last: number): Promise<string[]> {
+export async function readAnswerChunks(db: Queryable, rest: AnswerChunks, from: number, last: number): Promise<string[]> {
   const to = Math.min(last, from + ANSWER_CHUNKS_PER_TAKE - 1);
-  const { rows } = await db.query<{ chunk: number; items: string }>('SELECT chunk, items FROM goods_take_answer_chunks($1, $2, $3)', [
-    answerId,
-    from,
-    to,
-  ]);
-  if (rows.length !== to - from + 1) throw new Error(`chunks ${from}..${to} of answer ${answerId} are gone`);
+  const [fn, id] = 'key' in rest ? ['goods_read_kept_chunks', rest.key] : ['goods_take_answer_chunks', rest.answerId];
+  const { rows } = await db.query<{ chunk: number; items: string }>(`SELECT chunk, items FROM ${fn}($1, $2, $3)`, [id, from, to]);
+  if (rows.length !== to - from + 1) throw new Error(`chunks ${from}..${to} of answer ${id} are gone`);
   return rows.sort((a, b) => a.chunk - b.chunk).map((r) => r.items);
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { finishWrite } from '../goods/finish-write.ts';
+import { runWrite } from '../goods/run-write.ts';
 import { removeGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
 import { goodQuery } from '../http/schemas.ts';
@@ -8,8 +8,6 @@ import { parseQuery } from '../http/validate.ts';
 
 export async function removeGoodHandler(c: Context<AppEnv>): Promise<Response> {
   const target = parseQuery(c, goodQuery);
-  const written = await c.var.db((db) => removeGood(db, target));
-  if (!written) throw ApiError.goodNotFound();
-  await finishWrite(c.var, written.events);
+  const written = await runWrite(c, (db, commitBy, once) => removeGood(db, target, commitBy, once), ApiError.goodNotFound);
   return c.json(written.result);
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { finishWrite } from '../goods/finish-write.ts';
-import { REPRIORITIZE_DEADLINE_MS, reprioritizeGood, takeAnswerChunks } from '../goods/write-goods.ts';
+import { runWrite } from '../goods/run-write.ts';
+import { REPRIORITIZE_DEADLINE_MS, readAnswerChunks, reprioritizeGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
 import { jsonListBody } from '../http/json-list-body.ts';
 import { goodQuery, reprioritizeBody } from '../http/schemas.ts';
@@ -10,12 +10,12 @@ import { parseJsonBody, parseQuery } from '../http/validate.ts';
 export async function reprioritizeGoodHandler(c: Context<AppEnv>): Promise<Response> {
   const target = parseQuery(c, goodQuery);
   const { newPriority } = await parseJsonBody(c, reprioritizeBody);
-  const written = await c.var.db((db) => reprioritizeGood(db, { ...target, newPriority }), {
-    deadlineMs: REPRIORITIZE_DEADLINE_MS,
-  });
-  if (!written) throw ApiError.goodNotFound();
-  await finishWrite(c.var, written.events);
-  const { firstChunk, chunks, answerId } = written;
-  const body = jsonListBody('priorities', firstChunk, chunks, (from) => c.var.db((db) => takeAnswerChunks(db, answerId, from, chunks - 1)));
+  const { firstChunk, chunks, rest } = await runWrite(
+    c,
+    (db, commitBy, once) => reprioritizeGood(db, { ...target, newPriority }, commitBy, once),
+    ApiError.goodNotFound,
+    { deadlineMs: REPRIORITIZE_DEADLINE_MS },
+  );
+  const body = jsonListBody('priorities', firstChunk, chunks, (from) => c.var.db((db) => readAnswerChunks(db, rest, from, chunks - 1)));
   return c.body(body, 200, { 'content-type': 'application/json' });
 }

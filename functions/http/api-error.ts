@@ -48,6 +48,14 @@ export class ApiError extends HTTPException {
     return new ApiError(405, 6, 'errors.method.notAllowed');
   }
 
+  static idempotencyInProgress(): ApiError {
+    return new ApiError(409, 9, 'errors.idempotency.inProgress');
+  }
+
+  static idempotencyMismatch(): ApiError {
+    return new ApiError(422, 10, 'errors.idempotency.mismatch');
+  }
+
   static tooLarge(): ApiError {
     return new ApiError(413, 7, 'errors.request.tooLarge');
   }

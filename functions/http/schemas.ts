@@ -72,3 +72,12 @@ export const PRIORITY_MAX = 1_000_000_000;
 export const reprioritizeBody = z.object({
   newPriority: z.number(typeError(NOT_AN_INTEGER)).int(NOT_AN_INTEGER).min(1, atLeast(1)).max(PRIORITY_MAX, atMost(PRIORITY_MAX)),
 });
+
+/** The `Idempotency-Key` request header of writes (the contract's "Failures and retries"). */
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,255}$/, 'must be 1–255 characters of letters, digits and -_.:')
+  .meta({
+    description:
+      'Makes a retry safe: the first request with a key runs the write and its answer (200 or 404) is kept for 24 hours; a retry with the same key, method, path, query and body gets that answer again, with `Idempotent-Replayed: true`, and changes nothing. The same key with another request is a 422; while the first request is still running, a retry waits for it or gets a 409.',
+  });

@@ -22,9 +22,10 @@ describe('the OpenAPI document', () => {
       for (const path of route.paths) {
         const operation = document.paths[path]?.[route.method.toLowerCase()];
         expect(operation, `${route.method} ${path}`).toBeDefined();
-        expect(operation!.parameters.map((p) => [p.name, p.required])).toEqual(
-          Object.keys(query?.properties ?? {}).map((name) => [name, query?.required?.includes(name) ?? false]),
-        );
+        expect(operation!.parameters.map((p) => [p.name, p.required])).toEqual([
+          ...Object.keys(query?.properties ?? {}).map((name) => [name, query?.required?.includes(name) ?? false]),
+          ...(route.write ? [['Idempotency-Key', false]] : []),
+        ]);
         expect(operation!.requestBody !== undefined).toBe(route.body !== undefined);
         expect(Object.keys(operation!.responses).map(Number).sort()).toEqual(
           [200, ...route.errors, 500, ...Object.keys(route.otherResponses ?? {}).map(Number)].sort(),

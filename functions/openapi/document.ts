@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from '../http/api-error.ts';
+import { IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED } from '../http/idempotency-key.ts';
+import { idempotencyKeyHeader } from '../http/schemas.ts';
 import type { Route } from '../routes.ts';
 
 // The OpenAPI 3.1 document, generated from the routes table and the same zod schemas that
@@ -13,7 +15,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'A query parameter or body field is missing, of the wrong type or out of range, or the body is not a JSON object; `details` names each field and the rule it broke',
   401: 'An API token is configured and the request lacks it',
   404: 'No such good, or project: for writes a live good of the project; for the history any good of the project, removed or not',
+  409: 'A request with the same Idempotency-Key is still running',
   413: 'The body is over 64 KiB',
+  422: 'The Idempotency-Key was first sent with another method, path, query or body',
   500: 'Anything else; never for input a client can send',
   503: 'The audit log (ClickHouse) cannot be read now; writes are not affected',
 };
@@ -24,6 +28,11 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   if (id) return { $ref: `${COMPONENTS}${id}` };
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
+}
+
+function idempotencyKeyParameter(): JsonSchema {
+  const { description, ...schema } = jsonSchema(idempotencyKeyHeader, 'input');
+  return { name: IDEMPOTENCY_KEY, in: 'header', required: false, description, schema };
 }
 
 function parameters(query: z.ZodObject | undefined): JsonSchema[] {
@@ -43,7 +52,15 @@ const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
 function operation(route: Route, path: string): JsonSchema {
   const alias = path !== route.paths[0];
-  const responses: Record<string, JsonSchema> = { 200: { description: 'OK', content: json(jsonSchema(route.response, 'output')) } };
+  const replayed = {
+    [IDEMPOTENT_REPLAYED]: {
+      description: 'true when this is the stored answer of an earlier request with the same Idempotency-Key',
+      schema: { const: 'true' },
+    },
+  };
+  const responses: Record<string, JsonSchema> = {
+    200: { description: 'OK', ...(route.write ? { headers: replayed } : {}), content: json(jsonSchema(route.response, 'output')) },
+  };
   for (const [status, { description, schema }] of Object.entries(route.otherResponses ?? {})) {
     responses[status] = { description, content: json(jsonSchema(schema, 'output')) };
   }
@@ -55,7 +72,7 @@ function operation(route: Route, path: string): JsonSchema {
     summary: alias ? `${route.summary} (the original service's spelling of ${route.paths[0]})` : route.summary,
     tags: [route.paths[0]!.startsWith('/goods') ? 'goods' : 'service'],
     ...(alias ? { deprecated: true } : {}),
-    parameters: parameters(route.query),
+    parameters: [...parameters(route.query), ...(route.write ? [idempotencyKeyParameter()] : [])],
     ...(route.body ? { requestBody: { required: true, content: json(jsonSchema(route.body, 'input')) } } : {}),
     ...(route.write ? { security: [{}, { bearer: [] }] } : {}),
     responses,
@@ -78,7 +95,7 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
       title: 'goods-edge',
       version: '1.0.0',
       description:
-        'The goods catalogue API. Bodies are read as JSON whatever their Content-Type; a field sent as null counts as absent. Every error has the body {code, message, details} (the Error schema): 400 code 2, 401 code 4, 404 code 3 (a good or project) or 5 (an unknown path), 405 code 6 (a known path with another method, with an Allow header), 413 code 7, 500 code 1, 503 code 8.',
+        'The goods catalogue API. Bodies are read as JSON whatever their Content-Type; a field sent as null counts as absent. Every error has the body {code, message, details} (the Error schema): 400 code 2, 401 code 4, 404 code 3 (a good or project) or 5 (an unknown path), 405 code 6 (a known path with another method, with an Allow header), 409 code 9, 413 code 7, 422 code 10, 500 code 1, 503 code 8. A write answered with anything but 2xx changed nothing; writes take an optional Idempotency-Key that makes retries safe.',
     },
     paths,
     components: {

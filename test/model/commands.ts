@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { api, type ApiResponse } from '../support/api.ts';
+import { randomUUID } from 'node:crypto';
+import { api, type ApiResponse, type RequestOptions } from '../support/api.ts';
 import type { Outcome, ReferenceModel } from './reference-model.ts';
 
 /** What a model run shares between commands. */
@@ -43,6 +44,41 @@ const invalidName = fc.constantFrom<unknown>('', '   ', 'x'.repeat(256), 42, nul
 const description = fc.option(fc.string({ unit: fc.constantFrom('d', 'ы', ' ', '\n'), maxLength: 30 }), { nil: undefined });
 const anyId = fc.integer({ min: 1, max: 40 });
 
+/**
+ * How a write is sent: once, or with an Idempotency-Key and then `copies` more times with the
+ * same key, one after another or all at once. The copies must get the first answer back (or a 409
+ * while it runs), and the write must run once: the model applies it once.
+ */
+interface Sending {
+  copies: number;
+  together: boolean;
+}
+const sending: fc.Arbitrary<Sending> = fc.record({ copies: fc.constantFrom(0, 0, 0, 1, 2), together: fc.boolean() });
+const describeSending = ({ copies, together }: Sending) => (copies === 0 ? '' : `, ${copies} ${together ? 'concurrent' : 'later'} copies`);
+
+async function sendWrite(method: string, path: string, options: RequestOptions, how: Sending): Promise<ApiResponse> {
+  if (how.copies === 0) return api(method, path, options);
+  const keyed = { ...options, headers: { ...options.headers, 'Idempotency-Key': randomUUID() } };
+  const send = () => api(method, path, keyed);
+  const answers = how.together
+    ? await Promise.all(Array.from({ length: how.copies + 1 }, send))
+    : [await send(), ...(await sequence(how.copies, send))];
+  const ran = answers.filter((a) => a.status !== 409 && a.headers.get('idempotent-replayed') === null);
+  expect(ran, `${method} ${path}: one copy runs`).toHaveLength(1);
+  for (const answer of answers) {
+    if (answer.status === 409) continue;
+    expect(answer.status).toBe(ran[0]!.status);
+    expect(answer.text).toBe(ran[0]!.text);
+  }
+  return ran[0]!;
+}
+
+async function sequence<T>(times: number, run: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < times; i++) results.push(await run());
+  return results;
+}
+
 // ---- commands
 
 class Create implements Cmd {
@@ -50,18 +86,25 @@ class Create implements Cmd {
     readonly projectIndex: number,
     readonly suffix: string,
     readonly description: string | undefined,
+    readonly how: Sending,
   ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
     const goodName = name(real, this.suffix);
-    const response = await api('POST', '/goods/create', { query: { projectId }, json: goodBody(goodName, this.description) });
+    const response = await sendWrite(
+      'POST',
+      '/goods/create',
+      { query: { projectId }, json: goodBody(goodName, this.description) },
+      this.how,
+    );
     const outcome = model.create(projectId, goodName, this.description ?? '');
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());
   }
-  toString = () => `create(p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)})`;
+  toString = () =>
+    `create(p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)}${describeSending(this.how)})`;
 }
 
 class CreateInvalid implements Cmd {
@@ -82,35 +125,39 @@ class Update implements Cmd {
     readonly projectIndex: number,
     readonly suffix: string,
     readonly description: string | undefined,
+    readonly how: Sending,
   ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
     const goodName = name(real, this.suffix);
-    const response = await api('PATCH', '/goods/update', { query: { id: this.id, projectId }, json: goodBody(goodName, this.description) });
+    const query = { id: this.id, projectId };
+    const response = await sendWrite('PATCH', '/goods/update', { query, json: goodBody(goodName, this.description) }, this.how);
     const outcome = model.update(this.id, projectId, goodName, this.description);
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expectGoodBody(response.body, outcome.value, this.toString());
   }
-  toString = () => `update(${this.id}, p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)})`;
+  toString = () =>
+    `update(${this.id}, p#${this.projectIndex}, ${JSON.stringify(this.suffix)}, ${JSON.stringify(this.description)}${describeSending(this.how)})`;
 }
 
 class Remove implements Cmd {
   constructor(
     readonly id: number,
     readonly projectIndex: number,
+    readonly how: Sending,
   ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
-    const response = await api('DELETE', '/goods/remove', { query: { id: this.id, projectId } });
+    const response = await sendWrite('DELETE', '/goods/remove', { query: { id: this.id, projectId } }, this.how);
     const outcome = model.remove(this.id, projectId);
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expect(response.body).toEqual(outcome.value);
   }
-  toString = () => `remove(${this.id}, p#${this.projectIndex})`;
+  toString = () => `remove(${this.id}, p#${this.projectIndex}${describeSending(this.how)})`;
 }
 
 class Reprioritize implements Cmd {
@@ -118,20 +165,19 @@ class Reprioritize implements Cmd {
     readonly id: number,
     readonly projectIndex: number,
     readonly newPriority: number,
+    readonly how: Sending,
   ) {}
   check = () => true;
   async run(model: ReferenceModel, real: Real) {
     real.ops.count++;
     const projectId = real.projectIds[this.projectIndex % real.projectIds.length]!;
-    const response = await api('PATCH', '/goods/reprioritize', {
-      query: { id: this.id, projectId },
-      json: { newPriority: this.newPriority },
-    });
+    const options = { query: { id: this.id, projectId }, json: { newPriority: this.newPriority } };
+    const response = await sendWrite('PATCH', '/goods/reprioritize', options, this.how);
     const outcome = model.reprioritize(this.id, projectId, this.newPriority);
     expectOutcome(response, outcome, this.toString());
     if (outcome.ok) expect(response.body).toEqual({ priorities: outcome.value });
   }
-  toString = () => `reprioritize(${this.id}, p#${this.projectIndex}, ${this.newPriority})`;
+  toString = () => `reprioritize(${this.id}, p#${this.projectIndex}, ${this.newPriority}${describeSending(this.how)})`;
 }
 
 class List implements Cmd {
@@ -175,12 +221,12 @@ class ConcurrentCreates implements Cmd {
 export function commandArbitraries(): fc.Arbitrary<Cmd>[] {
   const project = fc.nat({ max: 5 }); // index into Real.projectIds: mostly existing, sometimes missing
   return [
-    fc.tuple(project, suffix, description).map(([p, s, d]) => new Create(p, s, d)),
-    fc.tuple(project, suffix, description).map(([p, s, d]) => new Create(p, s, d)),
+    fc.tuple(project, suffix, description, sending).map(([p, s, d, h]) => new Create(p, s, d, h)),
+    fc.tuple(project, suffix, description, sending).map(([p, s, d, h]) => new Create(p, s, d, h)),
     invalidName.map((n) => new CreateInvalid(n)),
-    fc.tuple(anyId, project, suffix, description).map(([id, p, s, d]) => new Update(id, p, s, d)),
-    fc.tuple(anyId, project).map(([id, p]) => new Remove(id, p)),
-    fc.tuple(anyId, project, fc.integer({ min: 1, max: 45 })).map(([id, p, n]) => new Reprioritize(id, p, n)),
+    fc.tuple(anyId, project, suffix, description, sending).map(([id, p, s, d, h]) => new Update(id, p, s, d, h)),
+    fc.tuple(anyId, project, sending).map(([id, p, h]) => new Remove(id, p, h)),
+    fc.tuple(anyId, project, fc.integer({ min: 1, max: 45 }), sending).map(([id, p, n, h]) => new Reprioritize(id, p, n, h)),
     fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 45 })).map(([l, o]) => new List(l, o)),
     fc.array(suffix, { minLength: 2, maxLength: 6 }).map((s) => new ConcurrentCreates(s)),
   ];

@@ -20,9 +20,9 @@ export async function closeTestDb(): Promise<void> {
   pool = undefined;
 }
 
-/** Empties goods and the outbox and restarts ids, leaving the default project. */
+/** Empties goods, the outbox and the idempotency keys and restarts ids, leaving the default project. */
 export async function resetGoods(): Promise<void> {
-  await testDb().query('TRUNCATE goods, goods_outbox RESTART IDENTITY');
+  await testDb().query('TRUNCATE goods, goods_outbox, goods_idempotency_keys, goods_kept_answer_chunks RESTART IDENTITY');
 }
 
 export async function goodsSnapshot(): Promise<unknown[]> {
