@@ -20,7 +20,7 @@ export interface Route {
   /** The canonical path first, then the original service's spellings. */
   paths: string[];
   handler: Handler<AppEnv>;
-  /** Writes need the API token (when one is set) and have a body limit. */
+  /** Writes need the API token (when one is set), have a body limit and take an Idempotency-Key. */
   write: boolean;
   operationId: string;
   summary: string;
@@ -34,7 +34,7 @@ export interface Route {
   otherResponses?: Record<number, { description: string; schema: z.ZodType }>;
 }
 
-const WRITE_ERRORS = [400, 401, 404, 413];
+const WRITE_ERRORS = [400, 401, 404, 409, 413, 422];
 
 export const routes: Route[] = [
   {
@@ -90,7 +90,7 @@ export const routes: Route[] = [
     handler: listGoodsHandler,
     write: false,
     operationId: 'listGoods',
-    summary: 'A page of goods by priority, removed ones included; cached for 60 s',
+    summary: 'A page of goods by priority, removed ones included; the first 100 pages of sizes 1–10, 20, 50 and 100 are cached for 60 s',
     query: listQuery,
     response: GoodsPageSchema,
     errors: [400],
@@ -123,7 +123,7 @@ export const routes: Route[] = [
     handler: healthzHandler,
     write: false,
     operationId: 'health',
-    summary: 'The state of each dependency; 503 when a required one is down',
+    summary: 'The state of each dependency, its error text only with the API token; 503 when a required one is down',
     response: HealthSchema,
     errors: [],
     otherResponses: { 503: { description: 'A required dependency is down', schema: HealthSchema } },

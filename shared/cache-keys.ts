@@ -1,11 +1,13 @@
 /**
  * The list cache's Redis keys: one generation counter, which every write increments, and one
- * key per page. The edge reads and writes them; the ingest worker and the seeding script bump
- * the generation too.
+ * key per page, under `pagePrefix`. The edge reads and writes them; the ingest worker and the
+ * seeding script bump the generation too.
  */
 export function listCacheKeys(namespace: string) {
+  const pagePrefix = `${namespace}:list:page:`;
   return {
     generation: `${namespace}:list:generation`,
-    page: (limit: number, offset: number) => `${namespace}:list:page:${limit}:${offset}`,
+    pagePrefix,
+    page: (limit: number, offset: number) => `${pagePrefix}${limit}:${offset}`,
   };
 }

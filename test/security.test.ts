@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bridgeStats, resetBridgeStats } from './support/api.ts';
 import { closeTestDb, goodsSnapshot } from './support/db.ts';
 import { type ExtraApi, startExtraApi } from './support/extra-api.ts';
 import { resetState } from './support/reset.ts';
@@ -56,6 +57,30 @@ describe('API token', () => {
     }
     expect((await fetch(`${extra.url}/goods/list`)).status).toBe(200);
     expect((await fetch(`${extra.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('/healthz', () => {
+  it('a flood of health checks opens about a connection per dependency a second, and shows no error text', async () => {
+    await resetBridgeStats();
+    const started = Date.now();
+    const responses: { status: number; text: string }[] = [];
+    // 100 clients of 10 requests each: 1,000 sockets at once could exhaust the test's file descriptors.
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        for (let i = 0; i < 10; i++) {
+          const response = await fetch(`${extra.url}/healthz`);
+          responses.push({ status: response.status, text: await response.text() });
+        }
+      }),
+    );
+    expect(responses.length).toBe(1_000);
+    const seconds = Math.ceil((Date.now() - started) / 1_000);
+    expect(responses.filter((r) => r.status !== 200)).toEqual([]);
+    expect(responses.filter((r) => r.text.includes('"error"'))).toEqual([]);
+    const stats = await bridgeStats();
+    expect(stats.postgres.totalConnections).toBeLessThanOrEqual(seconds + 2);
+    expect(stats.redis.requests).toBeLessThanOrEqual(seconds + 2);
   });
 });
 

@@ -11,6 +11,20 @@ export interface ClickHouseSettings {
   database: string;
 }
 
+/** Where the Worker's bindings say the audit log is. */
+export function clickHouseSettings(
+  env: Pick<Env, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'>,
+): ClickHouseSettings {
+  return {
+    url: env.CLICKHOUSE_URL,
+    username: env.CLICKHOUSE_USER || 'default',
+    password: env.CLICKHOUSE_PASSWORD ?? '',
+    database: env.CLICKHOUSE_DATABASE,
+  };
+}
+
+const connect = (settings: ClickHouseSettings) => createClient({ ...settings, request_timeout: TIMEOUT_MS });
+
 // ClickHouse 18.16 has no query parameters: the numbers below are validated integers.
 // LIMIT 1 BY EventId reads each event once, whether or not merges have collapsed a repeat.
 
@@ -64,7 +78,7 @@ function entry(row: Row): HistoryEntry {
 export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader {
   /** Runs `queries` on one client; any failure to read is AuditLogUnavailable. */
   const read = async <T>(queries: (select: <R>(query: string) => Promise<R[]>) => Promise<T>): Promise<T> => {
-    const client = createClient({ ...settings, request_timeout: TIMEOUT_MS });
+    const client = connect(settings);
     try {
       return await queries(async (query) => (await client.query({ query, format: 'JSONEachRow' })).json());
     } catch (error) {
@@ -93,4 +107,16 @@ export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader
         };
       }),
   };
+}
+
+/** Rejects unless ClickHouse answers a ping from the client the audit log reads with. */
+export async function pingClickHouse(settings: ClickHouseSettings): Promise<void> {
+  if (!settings.url) throw new Error('CLICKHOUSE_URL is not set');
+  const client = connect(settings);
+  try {
+    const result = await client.ping();
+    if (!result.success) throw result.error;
+  } finally {
+    await client.close();
+  }
 }

@@ -25,15 +25,7 @@ const CONNECT_TIMEOUT_MS = 3_000;
  */
 export async function publishEvents(target: NatsTarget, messages: readonly AuditMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  const nc = await wsconnect({
-    servers: target.url,
-    user: target.user,
-    pass: target.pass,
-    timeout: CONNECT_TIMEOUT_MS,
-    reconnect: false,
-    // No stack captured for each flush: this connection lives for one request.
-    noAsyncTraces: true,
-  });
+  const nc = await connect(target);
   try {
     for (const message of messages) {
       const msgHeaders = headers();
@@ -44,4 +36,26 @@ export async function publishEvents(target: NatsTarget, messages: readonly Audit
   } finally {
     await nc.close();
   }
+}
+
+/** Rejects unless NATS takes a connection and answers a flush on it, as a publish needs. */
+export async function pingNats(target: NatsTarget): Promise<void> {
+  const nc = await connect(target);
+  try {
+    await nc.flush();
+  } finally {
+    await nc.close();
+  }
+}
+
+function connect(target: NatsTarget) {
+  return wsconnect({
+    servers: target.url,
+    user: target.user,
+    pass: target.pass,
+    timeout: CONNECT_TIMEOUT_MS,
+    reconnect: false,
+    // No stack captured for each flush: this connection lives for one request.
+    noAsyncTraces: true,
+  });
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { isCacheablePage } from '../cache/cacheable-page.ts';
 import type { CacheLookup } from '../cache/list-cache.ts';
 import type { AppEnv } from '../env.ts';
 import { listGoods } from '../goods/list-goods.ts';
@@ -9,15 +10,20 @@ function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response 
   return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': cache } });
 }
 
-/** Redis first; on a miss Postgres, and the page is stored under the generation read before it. */
+/**
+ * Redis first; on a miss Postgres, and the page is stored under the generation read before it.
+ * A page the cache does not keep (see isCacheablePage) goes straight to Postgres.
+ */
 export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   const { limit, offset } = parseQuery(c, listQuery);
   const cache = c.var.listCache;
   let lookup: CacheLookup | null = null;
-  try {
-    lookup = await cache.lookup(limit, offset);
-  } catch (error) {
-    c.var.log('list cache unavailable; reading Postgres', { error: String(error) });
+  if (isCacheablePage(limit, offset)) {
+    try {
+      lookup = await cache.lookup(limit, offset);
+    } catch (error) {
+      c.var.log('list cache unavailable; reading Postgres', { error: String(error) });
+    }
   }
   if (lookup?.page) return pageResponse(lookup.page, 'hit');
 

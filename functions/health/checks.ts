@@ -1,23 +1,39 @@
-import { createClient } from '@clickhouse/client-web';
-import { wsconnect } from '@nats-io/nats-core';
-import type { Redis } from '@upstash/redis/cloudflare';
-import type { Context } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../env.ts';
 import { errorMessage } from '../../shared/log.ts';
 import { withDeadline } from '../utils/time.ts';
 
-export type Check = () => Promise<void>;
+/** Rejects when its dependency is down. */
+export type Check = () => Promise<unknown>;
+
+/** A dependency's health check, and what it checks. */
+export interface Probe {
+  /** The configuration of the client it checks with: only probes of the same target share a result. */
+  target: string;
+  check: Check;
+}
+
+/** A probe of the dependency that the client settings `config` reach. */
+export function probe(config: readonly unknown[], check: Check): Probe {
+  return { target: JSON.stringify(config), check };
+}
 
 export const HealthSchema = z
   .object({
     status: z.enum(['ok', 'unavailable']),
     dependencies: z.record(
       z.string(),
-      z.object({ status: z.enum(['up', 'down']), ms: z.number(), error: z.string().optional(), required: z.boolean() }),
+      z.object({
+        status: z.enum(['up', 'down']),
+        ms: z.number(),
+        error: z.string().optional().meta({ description: 'Why it is down; only for a caller presenting the API token.' }),
+        required: z.boolean(),
+      }),
     ),
   })
-  .meta({ id: 'Health' });
+  .meta({
+    id: 'Health',
+    description: 'The requests of about a second share one probe of each dependency: results may be a few seconds old.',
+  });
 
 export interface CheckResult {
   status: 'up' | 'down';
@@ -35,47 +51,4 @@ export async function runCheck(check: Check): Promise<CheckResult> {
   } catch (error) {
     return { status: 'down', ms: Date.now() - started, error: errorMessage(error) };
   }
-}
-
-/** The same connection path as every request, retries and deadline included. */
-export function postgresCheck(c: Context<AppEnv>): Check {
-  return async () => {
-    await c.var.db((db) => db.query('SELECT 1'));
-  };
-}
-
-export function redisCheck(redis: Redis): Check {
-  return async () => {
-    await redis.ping();
-  };
-}
-
-export function natsCheck(env: Env): Check {
-  return async () => {
-    const nc = await wsconnect({
-      servers: env.NATS_WS_URL,
-      user: env.NATS_USER,
-      pass: env.NATS_PASSWORD,
-      timeout: CHECK_TIMEOUT_MS,
-      reconnect: false,
-    });
-    try {
-      await nc.flush();
-    } finally {
-      await nc.close();
-    }
-  };
-}
-
-export function clickhouseCheck(env: Env): Check {
-  return async () => {
-    if (!env.CLICKHOUSE_URL) throw new Error('CLICKHOUSE_URL is not set');
-    const client = createClient({ url: env.CLICKHOUSE_URL, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD ?? '' });
-    try {
-      const result = await client.ping();
-      if (!result.success) throw result.error;
-    } finally {
-      await client.close();
-    }
-  };
 }

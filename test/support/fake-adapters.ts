@@ -22,12 +22,21 @@ export interface Fakes {
   auditLogDown: boolean;
   /** Work handed to `defer`, settled. */
   settle(): Promise<void>;
+  /** Calls of each dependency's health probe. */
+  probed: Record<string, number>;
+  /** Dependencies whose health probe fails, with the error text it fails with. */
+  down: Map<string, string>;
 }
+
+const DEPENDENCIES = ['postgres', 'redis', 'nats', 'clickhouse'];
+let instances = 0;
 
 /** `answer` plays Postgres: the rows for a statement, or a throw for one the test did not expect. */
 export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknown>[] = unexpected): Fakes {
   const deferred: Promise<unknown>[] = [];
   let generation = 0;
+  // Probe results are shared per target for a second: each set of fakes is a target of its own.
+  const target = `fakes ${++instances}`;
   const fakes: Fakes = {
     queries: [],
     published: [],
@@ -37,15 +46,20 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
     settle: async () => {
       while (deferred.length > 0) await Promise.allSettled(deferred.splice(0));
     },
+    probed: Object.fromEntries(DEPENDENCIES.map((name) => [name, 0])),
+    down: new Map(),
     adapters: () => ({
       db: (work) =>
-        work({
-          query: async <R>(sql: string, params: unknown[] = []) => {
-            const query = { sql, params };
-            fakes.queries.push(query);
-            return { rows: answer(query) as R[] };
+        work(
+          {
+            query: async <R>(sql: string, params: unknown[] = []) => {
+              const query = { sql, params };
+              fakes.queries.push(query);
+              return { rows: answer(query) as R[] };
+            },
           },
-        }),
+          new Date(Date.now() + 4_000),
+        ),
       listCache: {
         lookup: async (limit, offset): Promise<CacheLookup> => {
           const stored = fakes.pages.get(`${limit}:${offset}`);
@@ -91,6 +105,20 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
           };
         },
       },
+      health: Object.fromEntries(
+        DEPENDENCIES.map((name) => [
+          name,
+          {
+            target,
+            check: async () => {
+              fakes.probed[name]!++;
+              await new Promise((resolve) => setTimeout(resolve, 10)); // in flight for a while, as a real probe is
+              const error = fakes.down.get(name);
+              if (error !== undefined) throw new Error(error);
+            },
+          },
+        ]),
+      ),
     }),
   };
   function logged(): GoodEvent[] {

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { type FakeQuery, type Fakes, fakeAdapters } from '../../test/support/fake-adapters.ts';
+import { sendInProcess } from '../../test/support/in-process.ts';
+
+const page = { total: '0', removed: '0', goods: [] };
+
+function postgres({ sql }: FakeQuery): Record<string, unknown>[] {
+  if (sql.includes('goods_stats')) return [page];
+  throw new Error(`unexpected statement: ${sql}`);
+}
+
+/** Every call the handler makes on the list cache fake, as `lookup|store limit:offset`. */
+function recordCacheCalls(fakes: Fakes): string[] {
+  const calls: string[] = [];
+  const make = fakes.adapters;
+  fakes.adapters = (c) => {
+    const adapters = make(c);
+    const cache = adapters.listCache;
+    return {
+      ...adapters,
+      listCache: {
+        lookup: (limit, offset) => {
+          calls.push(`lookup ${limit}:${offset}`);
+          return cache.lookup(limit, offset);
+        },
+        store: (generation, limit, offset, body) => {
+          calls.push(`store ${limit}:${offset}`);
+          return cache.store(generation, limit, offset, body);
+        },
+        invalidate: () => cache.invalidate(),
+      },
+    };
+  };
+  return calls;
+}
+
+async function list(fakes: Fakes, query: Record<string, number>) {
+  const response = await sendInProcess(fakes, 'GET', '/goods/list', { query });
+  await fakes.settle();
+  return response;
+}
+
+describe('list, by page shape', () => {
+  it.each([
+    ['off a page boundary', { limit: 10, offset: 12 }],
+    ['a size outside the set', { limit: 13, offset: 1 }],
+    ['past the cached pages', { limit: 10, offset: 1001 }],
+  ])('%s: served from Postgres with x-cache bypass, the cache never touched', async (_, query) => {
+    const fakes = fakeAdapters(postgres);
+    const calls = recordCacheCalls(fakes);
+    for (let i = 0; i < 2; i++) {
+      const response = await list(fakes, query);
+      expect([response.status, response.headers.get('x-cache')]).toEqual([200, 'bypass']);
+      expect(response.body.meta).toEqual({ total: 0, removed: 0, ...query });
+    }
+    expect(calls).toEqual([]);
+    expect(fakes.pages.size).toBe(0);
+    expect(fakes.queries).toHaveLength(2);
+  });
+
+  it('a page boundary: looked up, stored, then served from the cache', async () => {
+    const fakes = fakeAdapters(postgres);
+    const calls = recordCacheCalls(fakes);
+    expect((await list(fakes, { limit: 20, offset: 21 })).headers.get('x-cache')).toBe('miss');
+    expect((await list(fakes, { limit: 20, offset: 21 })).headers.get('x-cache')).toBe('hit');
+    expect(calls).toEqual(['lookup 20:21', 'store 20:21', 'lookup 20:21']);
+    expect(fakes.queries).toHaveLength(1);
+  });
+
+  it('offset 0 is the first page, and cached as it', async () => {
+    const fakes = fakeAdapters(postgres);
+    const calls = recordCacheCalls(fakes);
+    expect((await list(fakes, { limit: 10, offset: 0 })).headers.get('x-cache')).toBe('miss');
+    expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('hit');
+    expect(calls).toEqual(['lookup 10:1', 'store 10:1', 'lookup 10:1']);
+  });
+});
