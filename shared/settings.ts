@@ -30,6 +30,8 @@ export const settingSchemas = {
   CLICKHOUSE_USER: z.string(),
   CLICKHOUSE_PASSWORD: z.string(),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'),
+  /** How long the ingest worker waits for one ClickHouse request before it gives up and retries. */
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: count(100),
   CACHE_NAMESPACE: z.string().regex(/^[^\s:]+$/, 'no spaces or colons'),
   API_TOKEN: z.string(),
   /** `npm run deploy` without API_TOKEN: the operator's word that writes are meant to be public. */
@@ -38,9 +40,17 @@ export const settingSchemas = {
   INGEST_BATCH_SIZE: count(1),
   INGEST_BATCH_MS: count(1),
   INGEST_CONSUMER: token,
+  /** The ingest pipeline's name: its workers share the write lock and the query ids of their INSERTs. */
+  INGEST_PIPELINE: token,
   /** How long JetStream waits for an ack before redelivering. */
   INGEST_ACK_WAIT_MS: count(1000),
   RELAY_AFTER_MS: count(0),
+  /** How long the relay leaves a relayed event before it looks at it again. */
+  RELAY_AGAIN_AFTER_MS: count(100),
+  /** Bytes the JetStream stream may hold; past them publishes are refused and the outbox keeps the events. */
+  NATS_STREAM_MAX_BYTES: count(4096),
+  /** The stream drops a repeated Nats-Msg-Id within this window. */
+  NATS_DUPLICATE_WINDOW_MS: count(100),
   /** The ingest worker's /metrics and /healthz; 0 picks a free port. */
   INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535),
   // The local stack (scripts/services.sh, the bridges, `npm start`)

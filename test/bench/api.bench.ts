@@ -14,11 +14,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { createLog } from '../../shared/log.ts';
 import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { startBundledApi, type BundledApi } from '../../scripts/lib/bundled-api.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../worker-ingest/src/config.ts';
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
@@ -225,7 +227,11 @@ try {
   const pgBridge = await startBridge('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
   const rest = await startBridge('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT');
   const subject = `goods-bench-${tag}.events`;
-  await ensureStream(jsm, stream, subject);
+  await ensureStream(
+    jsm,
+    { name: stream, subject, maxBytes: DEFAULT_STREAM_MAX_BYTES, duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS },
+    createLog(),
+  );
   const settings: Record<string, string> = {
     ...testEnv,
     DATABASE_URL: databaseUrl('DATABASE_URL', database),

@@ -23,7 +23,8 @@ import { createClickHouse, GOODS_LOG_COLUMNS } from '../../worker-ingest/src/cli
 import { eventSubject, type GoodEvent } from '../../shared/event.ts';
 import { headers } from '@nats-io/nats-core';
 import { toRow } from '../../worker-ingest/src/event.ts';
-import { ensureStream } from '../../worker-ingest/src/nats.ts';
+import { createLog } from '../../shared/log.ts';
+import { ensureStream, streamSettingsOf } from '../../worker-ingest/src/nats.ts';
 import { ROOT } from '../support/env.ts';
 import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
@@ -66,7 +67,7 @@ let run = 0;
 async function freshPipeline(): Promise<IngestConfig> {
   run++;
   const config = { ...b.config, stream: `${b.config.stream}_${run}`, subject: `${b.config.subject}.r${run}` };
-  await ensureStream(b.jsm, config.stream, config.subject);
+  await ensureStream(b.jsm, streamSettingsOf(config), createLog());
   return config;
 }
 

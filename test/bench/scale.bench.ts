@@ -21,7 +21,7 @@ import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { type BundledApi, startBundledApi } from '../../scripts/lib/bundled-api.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
-import { DEFAULT_BATCH_SIZE } from '../../worker-ingest/src/config.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { configEnv } from '../support/worker/backends.ts';
 import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
@@ -167,6 +167,7 @@ try {
         stream,
         subject,
         clickhouse,
+        pipeline: `goods-scale-${tag}`,
         databaseUrl: settings.DATABASE_URL!,
         pgWsProxy: settings.PG_WS_PROXY,
         batchSize: DEFAULT_BATCH_SIZE,
@@ -174,6 +175,9 @@ try {
         consumer: 'goods-scale',
         ackWaitMs: 30_000,
         relayAfterMs: 3000,
+        relayAgainAfterMs: 30_000,
+        streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
+        duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
         httpPort: workerPort,
       }),
     },

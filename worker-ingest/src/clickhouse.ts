@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { IngestConfig } from './config.ts';
 import type { GoodsLogRow } from './event.ts';
@@ -30,7 +31,7 @@ export function createClickHouse(config: IngestConfig['clickhouse']): ClickHouse
     username: config.username,
     password: config.password,
     database: config.database,
-    request_timeout: 30_000,
+    request_timeout: config.requestTimeoutMs ?? 30_000,
     // Failures are retried and logged by the worker; the client's own logger would print each one again.
     log: { level: ClickHouseLogLevel.OFF },
   });
@@ -72,7 +73,69 @@ export async function findExistingEventIds(ch: ClickHouseClient, rows: readonly 
   return found;
 }
 
-/** One INSERT for all rows (the caller passes one batch). */
-export async function insertRows(ch: ClickHouseClient, rows: readonly GoodsLogRow[]): Promise<void> {
-  await ch.insert({ table: GOODS_LOG, values: rows as GoodsLogRow[], format: 'JSONEachRow', columns: [...GOODS_LOG_COLUMNS] });
+/**
+ * The INSERT of a batch's rows always runs under the same query_id: `<pipeline>-insert-<digest
+ * of its event ids>`. So ClickHouse refuses to run a second copy of it while the first still runs,
+ * and a worker can tell whether any INSERT of its pipeline is still running (insertsRunning).
+ */
+export function insertQueryId(pipeline: string, rows: readonly GoodsLogRow[]): string {
+  const digest = createHash('sha256');
+  for (const row of rows) digest.update(row.EventId);
+  return `${insertQueryIdPrefix(pipeline)}${digest.digest('hex').slice(0, 32)}`;
+}
+
+const insertQueryIdPrefix = (pipeline: string) => `${pipeline}-insert-`;
+
+/**
+ * One INSERT for all rows (the caller passes one batch), under `queryId`. Where the server knows
+ * insert_deduplication_token (releases after 18.16), the same id is the block's deduplication
+ * token too: a replicated table then stores a repeated INSERT of it once.
+ */
+export async function insertRows(
+  ch: ClickHouseClient,
+  rows: readonly GoodsLogRow[],
+  queryId: string,
+  { deduplicationToken }: { deduplicationToken: boolean },
+): Promise<void> {
+  await ch.insert({
+    table: GOODS_LOG,
+    values: rows as GoodsLogRow[],
+    format: 'JSONEachRow',
+    columns: [...GOODS_LOG_COLUMNS],
+    query_id: queryId,
+    ...(deduplicationToken ? { clickhouse_settings: { insert_deduplication_token: queryId } } : {}),
+  });
+}
+
+/**
+ * How many INSERTs of the pipeline ClickHouse is still running. One whose client gave up (a
+ * timeout, a dropped connection) may still commit: the existence check must wait for it to end,
+ * or it would miss rows that are about to appear.
+ */
+export async function insertsRunning(ch: ClickHouseClient, pipeline: string): Promise<number> {
+  const result = await ch.query({
+    query: `SELECT count() AS n FROM system.processes WHERE startsWith(query_id, '${insertQueryIdPrefix(pipeline)}')`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ n: string | number }>();
+  return Number(row?.n ?? 0);
+}
+
+/** Resolves once no INSERT of the pipeline runs; rejects after `timeoutMs` (the caller retries). */
+export async function insertsEnded(ch: ClickHouseClient, pipeline: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await insertsRunning(ch, pipeline)) > 0) {
+    if (Date.now() > deadline) throw new Error(`an INSERT of ${pipeline} is still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Whether this ClickHouse knows a setting (older releases reject unknown ones). */
+export async function knowsSetting(ch: ClickHouseClient, name: string): Promise<boolean> {
+  const result = await ch.query({
+    query: `SELECT count() AS n FROM system.settings WHERE name = '${name.replace(/\W/g, '')}'`,
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ n: string | number }>();
+  return Number(row?.n ?? 0) > 0;
 }

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
       natsUrl: ['nats://127.0.0.1:24220'],
       stream: 'GOODS_EVENTS',
       subject: 'goods.events',
+      streamMaxBytes: 1024 ** 3,
+      duplicateWindowMs: 120_000,
       clickhouse: { url: 'http://127.0.0.1:18123', username: 'default', password: '', database: 'goods' },
       databaseUrl: 'postgres://goods:goods@127.0.0.1:25432/goods',
       pgWsProxy: undefined,
@@ -24,6 +26,7 @@ describe('loadConfig', () => {
       consumer: 'goods-ingest',
       ackWaitMs: 30_000,
       relayAfterMs: 3000,
+      relayAgainAfterMs: 30_000,
       httpPort: 0,
     });
   });
@@ -38,6 +41,9 @@ describe('loadConfig', () => {
       INGEST_CONSUMER: 'other',
       INGEST_ACK_WAIT_MS: '5000',
       RELAY_AFTER_MS: '0',
+      RELAY_AGAIN_AFTER_MS: '2000',
+      NATS_STREAM_MAX_BYTES: '1048576',
+      NATS_DUPLICATE_WINDOW_MS: '1000',
       INGEST_HTTP_PORT: '9100',
     });
     expect(config).toMatchObject({
@@ -48,6 +54,9 @@ describe('loadConfig', () => {
       consumer: 'other',
       ackWaitMs: 5000,
       relayAfterMs: 0,
+      relayAgainAfterMs: 2000,
+      streamMaxBytes: 1_048_576,
+      duplicateWindowMs: 1000,
       httpPort: 9100,
     });
   });

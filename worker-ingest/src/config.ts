@@ -16,11 +16,21 @@ export const DEFAULT_BATCH_SIZE = 5000;
  */
 export const DEFAULT_BATCH_MS = 250;
 
+/** A gibibyte: room for about a million waiting events (or 3,000 reprioritize parts of 100 goods). */
+export const DEFAULT_STREAM_MAX_BYTES = 1024 ** 3;
+
+/** Repeats of one event (the edge's publish and the relay's) within it are dropped by the stream. */
+export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
+
 export interface IngestConfig {
   natsUrl: string[];
   stream: string;
   subject: string;
-  clickhouse: { url: string; username: string; password: string; database: string };
+  streamMaxBytes: number;
+  duplicateWindowMs: number;
+  clickhouse: { url: string; username: string; password: string; database: string; requestTimeoutMs?: number };
+  /** Names the pipeline: its write lock and the query ids of its INSERTs. Workers of one goods_log share it. */
+  pipeline: string;
   databaseUrl: string;
   pgWsProxy: string | undefined;
   batchSize: number;
@@ -28,6 +38,7 @@ export interface IngestConfig {
   consumer: string;
   ackWaitMs: number;
   relayAfterMs: number;
+  relayAgainAfterMs: number;
   httpPort: number;
   /** Absent when UPSTASH_REDIS_REST_URL is not set. */
   listCache?: { url: string; token: string; namespace: string } | undefined;
@@ -45,12 +56,16 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     natsUrl: e.NATS_URL.split(','),
     stream: e.NATS_STREAM,
     subject: e.NATS_SUBJECT,
+    streamMaxBytes: e.NATS_STREAM_MAX_BYTES ?? DEFAULT_STREAM_MAX_BYTES,
+    duplicateWindowMs: e.NATS_DUPLICATE_WINDOW_MS ?? DEFAULT_DUPLICATE_WINDOW_MS,
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       username: e.CLICKHOUSE_USER ?? 'default',
       password: e.CLICKHOUSE_PASSWORD ?? '',
       database: e.CLICKHOUSE_DATABASE,
+      requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS ?? 30_000,
     },
+    pipeline: e.INGEST_PIPELINE ?? 'goods',
     databaseUrl: e.DATABASE_URL,
     pgWsProxy: e.PG_WS_PROXY,
     batchSize: e.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE,
@@ -58,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     consumer: e.INGEST_CONSUMER ?? 'goods-ingest',
     ackWaitMs: e.INGEST_ACK_WAIT_MS ?? 30_000,
     relayAfterMs: e.RELAY_AFTER_MS ?? 3000,
+    relayAgainAfterMs: e.RELAY_AGAIN_AFTER_MS ?? 30_000,
     httpPort: e.INGEST_HTTP_PORT ?? 0,
     listCache: e.UPSTASH_REDIS_REST_URL
       ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN ?? '', namespace: e.CACHE_NAMESPACE ?? 'goods' }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRow } from './event.ts';
-import { insertRows } from './clickhouse.ts';
+import { insertQueryId, insertRows } from './clickhouse.ts';
 import { createLog } from '../../shared/log.ts';
 import {
   consumerState,
@@ -90,7 +90,8 @@ describe('ingest worker', { timeout: 60_000 }, () => {
   it('skips an event that is already in goods_log (a worker died between INSERT and ack)', async () => {
     const before = { ...worker.metrics };
     const e = makeEvent();
-    await insertRows(b.ch, [toRow(e)]);
+    const rows = [toRow(e)];
+    await insertRows(b.ch, rows, insertQueryId(b.config.pipeline, rows), { deduplicationToken: false });
     await publishEvents(b.nc, b.config.subject, [e]);
     await waitFor('event seen', () => worker.metrics.duplicatesSkipped > before.duplicatesSkipped);
 

@@ -16,6 +16,8 @@ export interface Metrics {
   /** Messages JetStream delivered more than once (an ack that did not arrive in time). */
   redelivered: number;
   relayPublished: number;
+  /** Relay publishes that stored a further copy of an event whose earlier copy had left the stream without reaching goods_log. */
+  relayCopies: number;
   relayFailed: number;
   outboxDeleted: number;
   /** Milliseconds from the oldest eventTime of the last batch to its confirmation. */
@@ -33,6 +35,7 @@ export function createMetrics(): Metrics {
     received: 0,
     redelivered: 0,
     relayPublished: 0,
+    relayCopies: 0,
     relayFailed: 0,
     outboxDeleted: 0,
     lastLagMs: 0,

@@ -1,7 +1,18 @@
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamManager,
+  RetentionPolicy,
+  type StreamConfig,
+  StorageType,
+} from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Log } from '../../shared/log.ts';
+import type { IngestConfig } from './config.ts';
 
 /** Connects once the server is reachable and keeps reconnecting forever after a restart. */
 export function connectNats(servers: string[], name = 'goods-ingest'): Promise<NatsConnection> {
@@ -32,10 +43,6 @@ export function watchNats(nc: NatsConnection, log: Log): { connected(): boolean 
   return { connected: () => connected && !nc.isClosed() };
 }
 
-const DUPLICATE_WINDOW_MS = 2 * 60_000;
-/** The stream is a transport, not the archive: the outbox re-publishes anything older that never reached goods_log. */
-const STREAM_MAX_AGE_MS = 7 * 24 * 3600_000;
-
 function isNotFound(error: unknown): boolean {
   return (
     error instanceof JetStreamApiError &&
@@ -43,20 +50,73 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-/** Creates the stream on `${subject}.>` if it is absent; an existing stream is left as it is. */
-export async function ensureStream(jsm: JetStreamManager, stream: string, subject: string): Promise<void> {
+export interface StreamSettings {
+  name: string;
+  /** Events go to `${subject}.<projectId>`. */
+  subject: string;
+  /** Bytes the stream may hold; past them a publish is refused and the outbox keeps the event. */
+  maxBytes: number;
+  /** Within it a repeated `Nats-Msg-Id` is dropped by the stream. */
+  duplicateWindowMs: number;
+}
+
+/** The stream an ingest configuration names. */
+export function streamSettingsOf(c: Pick<IngestConfig, 'stream' | 'subject' | 'streamMaxBytes' | 'duplicateWindowMs'>): StreamSettings {
+  return { name: c.stream, subject: c.subject, maxBytes: c.streamMaxBytes, duplicateWindowMs: c.duplicateWindowMs };
+}
+
+/**
+ * The stream as a bounded transport, not an archive. The Postgres outbox holds every event until
+ * it is confirmed in goods_log, so the stream only has to carry it once: an acknowledged message
+ * leaves at once (workqueue), a full stream refuses new publishes instead of dropping stored ones
+ * (discard new), and nothing expires unconsumed (no max_age).
+ */
+function wantedStream(s: StreamSettings) {
+  return {
+    retention: RetentionPolicy.Workqueue,
+    discard: DiscardPolicy.New,
+    max_bytes: s.maxBytes,
+    max_age: 0,
+    duplicate_window: nanos(s.duplicateWindowMs),
+  };
+}
+
+/**
+ * Creates the stream, or brings an existing one up to date and logs what changed. NATS cannot
+ * change a stream's retention in place: a stream of an older release (limits retention) is
+ * deleted and created again. That loses nothing: every event not yet in goods_log is still in
+ * the outbox, and the relay publishes again any whose stored copy is gone.
+ */
+export async function ensureStream(jsm: JetStreamManager, s: StreamSettings, log: Log): Promise<void> {
+  const wanted = wantedStream(s);
+  let current: StreamConfig;
   try {
-    await jsm.streams.info(stream);
+    current = (await jsm.streams.info(s.name)).config;
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await jsm.streams.add({
-      name: stream,
-      subjects: [`${subject}.>`],
-      storage: StorageType.File,
-      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-      max_age: nanos(STREAM_MAX_AGE_MS),
-    });
+    await jsm.streams.add({ name: s.name, subjects: [`${s.subject}.>`], storage: StorageType.File, ...wanted });
+    return;
   }
+  if (current.retention !== wanted.retention) {
+    await jsm.streams.delete(s.name);
+    await jsm.streams.add({ ...current, ...wanted });
+    log('stream_recreated', { stream: s.name, retention: [current.retention, wanted.retention] });
+    return;
+  }
+  const changed = Object.fromEntries(
+    Object.entries(wanted)
+      .filter(([key, value]) => current[key as keyof typeof wanted] !== value)
+      .map(([key, value]) => [key, [current[key as keyof typeof wanted], value]]),
+  );
+  if (Object.keys(changed).length === 0) return;
+  await jsm.streams.update(s.name, wanted);
+  log('stream_updated', { stream: s.name, changed });
+}
+
+/** Messages and bytes the stream holds now: events published and not yet acknowledged. */
+export async function streamState(jsm: JetStreamManager, stream: string): Promise<{ messages: number; bytes: number }> {
+  const { state } = await jsm.streams.info(stream);
+  return { messages: state.messages, bytes: state.bytes };
 }
 
 export interface ConsumerSettings {

@@ -1,25 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { drainOutbox, RELAY_LIMIT } from './outbox.ts';
 
+const full = { offered: RELAY_LIMIT, failed: 0 };
+
 describe('draining the outbox', () => {
   it('relays batch after batch while they come back full, then stops', async () => {
-    const batches = [RELAY_LIMIT, RELAY_LIMIT, 17, RELAY_LIMIT];
+    const batches = [full, full, { offered: 17, failed: 0 }, full];
     let calls = 0;
-    const offered = await drainOutbox(async () => batches[calls++]!);
+    const total = await drainOutbox(async () => batches[calls++]!);
     expect(calls).toBe(3);
-    expect(offered).toBe(2 * RELAY_LIMIT + 17);
+    expect(total).toEqual({ offered: 2 * RELAY_LIMIT + 17, failed: 0 });
   });
 
   it('stops after the current batch once told to', async () => {
     let calls = 0;
-    const offered = await drainOutbox(
+    const total = await drainOutbox(
       async () => {
         calls++;
-        return RELAY_LIMIT;
+        return full;
       },
       () => calls < 2,
     );
     expect(calls).toBe(2);
-    expect(offered).toBe(2 * RELAY_LIMIT);
+    expect(total.offered).toBe(2 * RELAY_LIMIT);
+  });
+
+  it('ends the pass at a batch with failures: the failed rows would only come back at once', async () => {
+    const batches = [full, { offered: RELAY_LIMIT, failed: 3 }, full];
+    let calls = 0;
+    const total = await drainOutbox(async () => batches[calls++]!);
+    expect(calls).toBe(2);
+    expect(total).toEqual({ offered: 2 * RELAY_LIMIT, failed: 3 });
   });
 });

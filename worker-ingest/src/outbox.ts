@@ -1,20 +1,31 @@
 import type { Pool } from '@neondatabase/serverless';
+import { within } from './within.ts';
 
 /** Rows of goods_outbox (written by the edge in the same statement as the change). */
 export interface OutboxRow {
   event_id: string;
   payload: unknown;
+  /** The stream sequence of its copy as last seen (bigint, as text); null before the relay saw one. */
+  stream_seq: string | null;
 }
 
-/** A relayed row is offered again after this long if it still has not reached goods_log. */
-export const RELAY_AGAIN_AFTER = '30 seconds';
+/** What the relay did with a row: it is in the stream at `seq` now, or it failed (left for later). */
+export type Relayed = { id: string; seq: number | null } | { id: string; failed: true };
+
 export const RELAY_LIMIT = 1000;
 
-/** Rows in the outbox; NaN when Postgres does not answer within a second (a scrape must not hang). */
-export async function countOutbox(pool: Pool): Promise<number> {
-  const counted = pool.query<{ n: string }>('SELECT count(*) AS n FROM goods_outbox').then((r) => Number(r.rows[0]?.n));
-  const late = new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), 1_000).unref());
-  return Promise.race([counted.catch(() => Number.NaN), late]);
+export interface OutboxBacklog {
+  rows: number;
+  /** Seconds since the oldest row was written; 0 when there is none. */
+  oldestSeconds: number;
+}
+
+/** Rows in the outbox and the oldest one's age; NaN when Postgres does not answer within a second. */
+export function outboxBacklog(pool: Pool): Promise<OutboxBacklog> {
+  const counted = pool
+    .query<{ n: string; age: string | null }>('SELECT count(*) AS n, extract(epoch FROM now() - min(created_at)) AS age FROM goods_outbox')
+    .then(({ rows: [row] }) => ({ rows: Number(row?.n), oldestSeconds: Number(row?.age ?? 0) }));
+  return within(counted, 1_000, { rows: Number.NaN, oldestSeconds: Number.NaN });
 }
 
 /** Forgets events that are confirmed in goods_log. */
@@ -25,28 +36,38 @@ export async function deleteOutboxEvents(pool: Pool, eventIds: readonly string[]
 
 /**
  * In one transaction: locks up to RELAY_LIMIT rows older than `olderThanMs` that were never
- * relayed or not within RELAY_AGAIN_AFTER (skipping rows another relay holds), hands them to
- * `relay`, and stamps relayed_at on the ids it returns. Returns how many rows were offered.
+ * relayed or not within `againAfterMs` (skipping rows another relay holds), hands them to
+ * `relay`, and stamps relayed_at and the stream sequence of the rows it handled. Returns how many
+ * rows were offered and how many the relay failed on.
  */
-export async function relayOutbox(pool: Pool, olderThanMs: number, relay: (rows: OutboxRow[]) => Promise<string[]>): Promise<number> {
+export async function relayOutbox(
+  pool: Pool,
+  { olderThanMs, againAfterMs }: { olderThanMs: number; againAfterMs: number },
+  relay: (rows: OutboxRow[]) => Promise<Relayed[]>,
+): Promise<{ offered: number; failed: number }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const { rows } = await client.query<OutboxRow>(
-      `SELECT event_id, payload FROM goods_outbox
+      `SELECT event_id, payload, stream_seq FROM goods_outbox
         WHERE created_at < now() - $1 * interval '1 millisecond'
-          AND (relayed_at IS NULL OR relayed_at < now() - interval '${RELAY_AGAIN_AFTER}')
+          AND (relayed_at IS NULL OR relayed_at < now() - $2 * interval '1 millisecond')
         ORDER BY created_at
         LIMIT ${RELAY_LIMIT}
         FOR UPDATE SKIP LOCKED`,
-      [olderThanMs],
+      [olderThanMs, againAfterMs],
     );
-    const relayed = rows.length ? await relay(rows) : [];
-    if (relayed.length) {
-      await client.query('UPDATE goods_outbox SET relayed_at = now() WHERE event_id = ANY($1::uuid[])', [relayed]);
+    const results = rows.length ? await relay(rows) : [];
+    const handled = results.filter((r): r is { id: string; seq: number | null } => !('failed' in r));
+    if (handled.length) {
+      await client.query(
+        `UPDATE goods_outbox o SET relayed_at = now(), stream_seq = COALESCE(h.seq, o.stream_seq)
+           FROM unnest($1::uuid[], $2::bigint[]) AS h(id, seq) WHERE o.event_id = h.id`,
+        [handled.map((h) => h.id), handled.map((h) => h.seq)],
+      );
     }
     await client.query('COMMIT');
-    return rows.length;
+    return { offered: rows.length, failed: results.length - handled.length };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -57,13 +78,18 @@ export async function relayOutbox(pool: Pool, olderThanMs: number, relay: (rows:
 
 /**
  * Relays the whole backlog, not one batch per tick: `relayOnce` again for as long as it offers a
- * full batch (RELAY_LIMIT rows) and `keepGoing()` holds. Returns how many rows were offered.
+ * full batch (RELAY_LIMIT rows) without failures and `keepGoing()` holds. A failure ends the pass:
+ * NATS is away or the stream is full, and the failed rows would only be offered again at once.
  */
-export async function drainOutbox(relayOnce: () => Promise<number>, keepGoing: () => boolean = () => true): Promise<number> {
-  let offered = 0;
+export async function drainOutbox(
+  relayOnce: () => Promise<{ offered: number; failed: number }>,
+  keepGoing: () => boolean = () => true,
+): Promise<{ offered: number; failed: number }> {
+  const total = { offered: 0, failed: 0 };
   for (;;) {
-    const batch = await relayOnce();
-    offered += batch;
-    if (batch < RELAY_LIMIT || !keepGoing()) return offered;
+    const { offered, failed } = await relayOnce();
+    total.offered += offered;
+    total.failed += failed;
+    if (offered < RELAY_LIMIT || failed > 0 || !keepGoing()) return total;
   }
 }

@@ -1,7 +1,8 @@
 // The worker as its own process (tsx main.ts): kill -9 and restart, SIGTERM.
 import { describe, expect, it } from 'vitest';
+import { createLog } from '../../shared/log.ts';
 import type { IngestConfig } from './config.ts';
-import { ensureStream } from './nats.ts';
+import { ensureStream, streamSettingsOf } from './nats.ts';
 import {
   consumerState,
   exactlyOnceReport,
@@ -17,7 +18,7 @@ import { startTcpProxy } from '../../test/support/worker/tcp-proxy.ts';
 async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
   const b = await setUpBackends(overrides);
   try {
-    await ensureStream(b.jsm, b.config.stream, b.config.subject);
+    await ensureStream(b.jsm, streamSettingsOf(b.config), createLog());
     await run(b);
   } finally {
     await b.close();

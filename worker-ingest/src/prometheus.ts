@@ -10,8 +10,10 @@ export interface Prometheus {
 /** What the worker reads at scrape time besides its counters. */
 export interface ScrapeSources {
   held(): number;
-  /** Rows in goods_outbox: events not yet confirmed in goods_log. */
-  outboxBacklog(): Promise<number>;
+  /** Rows in goods_outbox (events not yet confirmed in goods_log) and the oldest one's age. */
+  outboxBacklog(): Promise<{ rows: number; oldestSeconds: number }>;
+  /** What the stream holds now: events published and not yet acknowledged. */
+  stream(): Promise<{ messages: number; bytes: number }>;
 }
 
 const PREFIX = 'goods_ingest_';
@@ -51,11 +53,27 @@ export function createPrometheus(metrics: Metrics, sources: ScrapeSources): Prom
   counter('inserts_total', 'INSERT statements ClickHouse accepted.', () => metrics.inserts);
   counter('insert_retries_total', 'Failed ClickHouse attempts that were retried.', () => metrics.retries);
   counter('relay_published_total', 'Outbox rows the relay published again.', () => metrics.relayPublished);
+  counter(
+    'relay_copies_total',
+    'Relay publishes that stored a further copy of an event (its earlier copy left the stream unconfirmed).',
+    () => metrics.relayCopies,
+  );
   counter('relay_failed_total', 'Relay publishes that failed.', () => metrics.relayFailed);
   counter('outbox_deleted_total', 'Confirmed events deleted from goods_outbox.', () => metrics.outboxDeleted);
   gauge('lag_seconds', 'From the oldest event time of the last batch to its confirmation.', () => metrics.lastLagMs / 1000);
   gauge('held_events', 'Events received and not yet acknowledged.', () => sources.held());
-  gauge('outbox_backlog', 'Rows in goods_outbox not yet confirmed in goods_log.', () => sources.outboxBacklog());
+  gauge('outbox_backlog', 'Rows in goods_outbox not yet confirmed in goods_log.', async () => (await sources.outboxBacklog()).rows);
+  gauge(
+    'outbox_oldest_seconds',
+    'Age of the oldest row in goods_outbox; 0 when it is empty.',
+    async () => (await sources.outboxBacklog()).oldestSeconds,
+  );
+  gauge(
+    'stream_messages',
+    'Messages in the JetStream stream: published and not yet acknowledged.',
+    async () => (await sources.stream()).messages,
+  );
+  gauge('stream_bytes', 'Bytes the JetStream stream holds (bounded by NATS_STREAM_MAX_BYTES).', async () => (await sources.stream()).bytes);
   const insertSeconds = new Histogram({
     name: `${PREFIX}insert_duration_seconds`,
     help: 'Seconds each ClickHouse INSERT took.',

@@ -1,35 +1,43 @@
 import { eventSubject, parseAuditMessage } from '../../shared/event.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
-import type { OutboxRow } from './outbox.ts';
+import type { OutboxRow, Relayed } from './outbox.ts';
 
-/** Publishes one event to JetStream with msgID = event id (the stream drops repeats within its window). */
-export type Publish = (subject: string, data: string, msgID: string) => Promise<unknown>;
+export interface RelayStream {
+  /** Publishes one event with msgID = event id; the stream answers where it stored it (or the earlier copy, for a repeat within its window). */
+  publish(subject: string, data: string, msgID: string): Promise<{ seq: number; duplicate: boolean }>;
+  /** Whether the stream still holds, at `seq`, the message with this id: a copy not yet taken. */
+  holds(seq: number, msgID: string): Promise<boolean>;
+}
 
 /**
- * Publishes outbox rows (events and parts) and returns their ids to stamp as relayed. A payload
- * that is not a valid message is logged and stamped too, so it is looked at again only every 30 s.
+ * Publishes outbox rows (events and parts) that have not reached goods_log, unless the stream
+ * still holds an earlier copy: that one will be delivered, and another would only be a second
+ * copy to skip. So an event has at most one copy waiting in the stream, however long an outage
+ * lasts. A payload that is not a valid message is logged and stamped, so it is looked at again
+ * only after the relay's interval.
  */
-export function createRelayPublisher(subject: string, publish: Publish, metrics: Metrics, log: Log) {
-  return async (rows: OutboxRow[]): Promise<string[]> => {
-    const results = await Promise.all(
-      rows.map(async ({ event_id, payload }) => {
+export function createRelayPublisher(subject: string, stream: RelayStream, metrics: Metrics, log: Log) {
+  return (rows: OutboxRow[]): Promise<Relayed[]> =>
+    Promise.all(
+      rows.map(async ({ event_id: id, payload, stream_seq }): Promise<Relayed> => {
         const parsed = parseAuditMessage(payload);
         if (!parsed.success) {
-          log('relay_invalid_payload', { eventId: event_id, error: parsed.error.issues[0]?.message });
-          return true;
+          log('relay_invalid_payload', { eventId: id, error: parsed.error.issues[0]?.message });
+          return { id, seq: null };
         }
         try {
-          await publish(eventSubject(subject, parsed.data.projectId), JSON.stringify(payload), event_id);
+          const seen = stream_seq === null ? null : Number(stream_seq);
+          if (seen !== null && (await stream.holds(seen, id))) return { id, seq: seen };
+          const stored = await stream.publish(eventSubject(subject, parsed.data.projectId), JSON.stringify(payload), id);
           metrics.relayPublished++;
-          return true;
+          if (seen !== null && !stored.duplicate) metrics.relayCopies++;
+          return { id, seq: stored.seq };
         } catch (error) {
           metrics.relayFailed++;
-          log('relay_publish_failed', { eventId: event_id, error: errorMessage(error) });
-          return false;
+          log('relay_publish_failed', { eventId: id, error: errorMessage(error) });
+          return { id, failed: true };
         }
       }),
     );
-    return rows.filter((_, i) => results[i]).map((r) => r.event_id);
-  };
 }

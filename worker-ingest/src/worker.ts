@@ -1,21 +1,22 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { retry, sleep } from './backoff.ts';
+import { backoffDelay, retry, sleep } from './backoff.ts';
 import { Batcher } from './batcher.ts';
 import { createBatchWriter, type PreparedBatch, type Received } from './batch-writer.ts';
-import { createClickHouse, findExistingEventIds, insertRows } from './clickhouse.ts';
+import { createClickHouse, findExistingEventIds, insertQueryId, insertRows, insertsEnded, knowsSetting } from './clickhouse.ts';
 import type { IngestConfig } from './config.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
 import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
 import { createLog, errorMessage, type Log } from '../../shared/log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { connectNats, ensureConsumer, ensureStream, watchNats } from './nats.ts';
-import { countOutbox, deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
+import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, streamState, watchNats } from './nats.ts';
+import { deleteOutboxEvents, drainOutbox, outboxBacklog, relayOutbox } from './outbox.ts';
 import { createPrometheus } from './prometheus.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { startPulling } from './pull.ts';
 import { createRelayPublisher } from './relay.ts';
 import { startTicker } from './ticker.ts';
+import { within } from './within.ts';
 import { createWriteLock } from './write-lock.ts';
 
 export interface IngestWorker {
@@ -49,7 +50,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     maxAckPending: 3 * config.batchSize,
   };
   const ensureTopology = async () => {
-    await ensureStream(jsm, config.stream, config.subject);
+    await ensureStream(jsm, streamSettingsOf(config), log);
     await ensureConsumer(jsm, config.stream, consumerSettings);
   };
   await retry(ensureTopology, {
@@ -57,6 +58,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   });
 
   const ch = createClickHouse(config.clickhouse);
+  let deduplicationToken: boolean | undefined;
   const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
 
   const listCache = config.listCache
@@ -69,16 +71,22 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   );
   const prometheus = createPrometheus(metrics, {
     held: () => batcher.heldCount(),
-    outboxBacklog: () => countOutbox(pool),
+    outboxBacklog: () => outboxBacklog(pool),
+    stream: () => within(streamState(jsm, config.stream), 1_000, { messages: Number.NaN, bytes: Number.NaN }),
   });
   const shutdown = new AbortController();
   const writer = createBatchWriter({
-    exclusive: createWriteLock(pool, `${config.clickhouse.url} ${config.clickhouse.database}`),
-    findExisting: (rows) => findExistingEventIds(ch, rows),
+    exclusive: createWriteLock(pool, config.pipeline),
+    findExisting: async (rows) => {
+      // An INSERT whose client gave up may still commit: the check waits for it to end.
+      await insertsEnded(ch, config.pipeline, 2 * (config.clickhouse.requestTimeoutMs ?? 30_000));
+      return findExistingEventIds(ch, rows);
+    },
     insert: async (rows) => {
       const done = prometheus.insertSeconds.startTimer();
       try {
-        await insertRows(ch, rows);
+        deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
+        await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
       } finally {
         done();
       }
@@ -115,18 +123,31 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   let stopping = false;
   const relayPublisher = createRelayPublisher(
     config.subject,
-    (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
+    {
+      publish: (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
+      holds: async (seq, msgID) => (await jsm.streams.getMessage(config.stream, { seq }))?.header.get('Nats-Msg-Id') === msgID,
+    },
     metrics,
     log,
   );
+  const relayEveryMs = options.relayEveryMs ?? 1000;
+  // While NATS is away or the stream stays full, passes that get nothing through come further
+  // apart, up to 30 s; a pass that published anything keeps the pace.
+  let idlePasses = 0;
+  let relayNotBefore = 0;
   const relay = startTicker(
     'relay',
-    options.relayEveryMs ?? 1000,
-    () =>
-      drainOutbox(
-        () => relayOutbox(pool, config.relayAfterMs, relayPublisher),
+    relayEveryMs,
+    async () => {
+      if (Date.now() < relayNotBefore) return;
+      const publishedBefore = metrics.relayPublished;
+      const { failed } = await drainOutbox(
+        () => relayOutbox(pool, { olderThanMs: config.relayAfterMs, againAfterMs: config.relayAgainAfterMs }, relayPublisher),
         () => !stopping,
-      ),
+      );
+      idlePasses = failed > 0 && metrics.relayPublished === publishedBefore ? idlePasses + 1 : 0;
+      relayNotBefore = idlePasses ? Date.now() + backoffDelay(idlePasses, relayEveryMs, 30_000) : 0;
+    },
     log,
   );
 

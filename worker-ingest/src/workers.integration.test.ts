@@ -1,8 +1,9 @@
 // Several worker processes on one stream (tsx main.ts each): they share the load, and a kill -9,
 // a restart or a worker added mid-stream neither loses nor repeats a row of goods_log, counted
 // in every row ever inserted (the insert log's materialized view), not after merges.
+import { createLog } from '../../shared/log.ts';
 import { describe, expect, it } from 'vitest';
-import { ensureStream } from './nats.ts';
+import { ensureStream, streamSettingsOf } from './nats.ts';
 import { consumerState, exactlyOnceReport, makeEvent, publishEvents, setUpBackends, waitFor } from '../../test/support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../../test/support/worker/child-worker.ts';
 
@@ -19,7 +20,7 @@ describe('several workers', { timeout: 120_000 }, () => {
     const b = await setUpBackends({ batchSize: 50, batchMs: 50, ackWaitMs: 2000 });
     const workers: ChildWorker[] = [];
     try {
-      await ensureStream(b.jsm, b.config.stream, b.config.subject);
+      await ensureStream(b.jsm, streamSettingsOf(b.config), createLog());
       workers.push(await spawnWorker(b.config), await spawnWorker(b.config));
       const ids: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {

@@ -12,7 +12,7 @@ import { ROOT, testEnv } from '../env.ts';
 import { deleteFromJetStream } from '../jetstream-delete.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
-import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES, type IngestConfig } from '../../../worker-ingest/src/config.ts';
 import type { GoodEvent } from '../../../shared/event.ts';
 import { connectNats } from '../../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../../shared/node-postgres.ts';
@@ -79,7 +79,10 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     natsUrl: [env('NATS_URL')],
     stream: `GOODS_TEST_${tag}`,
     subject: `test_${tag}.goods.events`,
+    streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
+    duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     clickhouse: testClickHouseTarget(),
+    pipeline: env('INGEST_PIPELINE'),
     databaseUrl: testDatabaseUrl(),
     pgWsProxy,
     batchSize: 1000,
@@ -89,6 +92,7 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     // A day: the relay leaves alone the outbox rows of other suites sharing goods_test (seconds
     // old); a test that wants rows relayed back-dates them.
     relayAfterMs: 86_400_000,
+    relayAgainAfterMs: 30_000,
     httpPort: 0,
     ...overrides,
   };
@@ -121,6 +125,8 @@ export function configEnv(config: IngestConfig): Record<string, string> {
     CLICKHOUSE_USER: config.clickhouse.username,
     CLICKHOUSE_PASSWORD: config.clickhouse.password,
     CLICKHOUSE_DATABASE: config.clickhouse.database,
+    CLICKHOUSE_REQUEST_TIMEOUT_MS: String(config.clickhouse.requestTimeoutMs ?? 30_000),
+    INGEST_PIPELINE: config.pipeline,
     DATABASE_URL: config.databaseUrl,
     PG_WS_PROXY: config.pgWsProxy ?? '',
     INGEST_BATCH_SIZE: String(config.batchSize),
@@ -128,6 +134,9 @@ export function configEnv(config: IngestConfig): Record<string, string> {
     INGEST_CONSUMER: config.consumer,
     INGEST_ACK_WAIT_MS: String(config.ackWaitMs),
     RELAY_AFTER_MS: String(config.relayAfterMs),
+    RELAY_AGAIN_AFTER_MS: String(config.relayAgainAfterMs),
+    NATS_STREAM_MAX_BYTES: String(config.streamMaxBytes),
+    NATS_DUPLICATE_WINDOW_MS: String(config.duplicateWindowMs),
     INGEST_HTTP_PORT: String(config.httpPort),
   };
 }

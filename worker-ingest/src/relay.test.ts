@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createLog } from '../../shared/log.ts';
+import { createMetrics } from './metrics.ts';
+import type { OutboxRow } from './outbox.ts';
+import { createRelayPublisher, type RelayStream } from './relay.ts';
+
+const log = createLog({}, () => undefined);
+
+function row(streamSeq: number | null): OutboxRow {
+  const eventId = randomUUID();
+  const payload = {
+    eventId,
+    id: 1,
+    projectId: 1,
+    name: 'n',
+    description: '',
+    priority: 1,
+    removed: false,
+    eventTime: new Date().toISOString(),
+  };
+  return { event_id: eventId, payload, stream_seq: streamSeq === null ? null : String(streamSeq) };
+}
+
+/** A stream that stores at the next sequence, holds what `held` says, and can refuse every publish. */
+function fakeStream(held: Map<number, string>, refuse = false) {
+  const published: string[] = [];
+  let next = 100;
+  const stream: RelayStream = {
+    async publish(_subject, _data, msgID) {
+      if (refuse) throw new Error('maximum bytes exceeded');
+      published.push(msgID);
+      held.set(next, msgID);
+      return { seq: next++, duplicate: false };
+    },
+    holds: async (seq, msgID) => held.get(seq) === msgID,
+  };
+  return { stream, published };
+}
+
+describe('the relay', () => {
+  it('publishes a row the stream never held, and records where it went', async () => {
+    const metrics = createMetrics();
+    const { stream, published } = fakeStream(new Map());
+    const waiting = row(null);
+    const result = await createRelayPublisher('goods.events', stream, metrics, log)([waiting]);
+    expect(result).toEqual([{ id: waiting.event_id, seq: 100 }]);
+    expect(published).toEqual([waiting.event_id]);
+    expect(metrics).toMatchObject({ relayPublished: 1, relayCopies: 0 });
+  });
+
+  it('leaves alone a row whose copy is still in the stream, however often it comes round', async () => {
+    const waiting = row(7);
+    const { stream, published } = fakeStream(new Map([[7, waiting.event_id]]));
+    const relay = createRelayPublisher('goods.events', stream, createMetrics(), log);
+    for (let i = 0; i < 5; i++) expect(await relay([waiting])).toEqual([{ id: waiting.event_id, seq: 7 }]);
+    expect(published).toEqual([]);
+  });
+
+  it('publishes again once the copy is gone, and counts the further copy', async () => {
+    const metrics = createMetrics();
+    const gone = row(7);
+    const replaced = row(8);
+    // Sequence 7 was taken; 8 now holds another event (a recreated stream starts again at 1).
+    const { stream, published } = fakeStream(new Map([[8, randomUUID()]]));
+    await createRelayPublisher('goods.events', stream, metrics, log)([gone, replaced]);
+    expect(published.sort()).toEqual([gone.event_id, replaced.event_id].sort());
+    expect(metrics).toMatchObject({ relayPublished: 2, relayCopies: 2 });
+  });
+
+  it('reports a refused publish as failed, for the outbox to keep', async () => {
+    const metrics = createMetrics();
+    const { stream } = fakeStream(new Map(), true);
+    const waiting = row(null);
+    expect(await createRelayPublisher('goods.events', stream, metrics, log)([waiting])).toEqual([{ id: waiting.event_id, failed: true }]);
+    expect(metrics.relayFailed).toBe(1);
+  });
+});
