@@ -4,8 +4,9 @@ import { portIsFree, waitForHttp } from '../scripts/lib/processes.ts';
 import { ROOT, testEnv } from './support/env.ts';
 import { waitFor } from './support/wait.ts';
 
-// `npm start` on ports of its own (test/test.env's START_*; everything else from
-// scripts/local.env), then Ctrl-C.
+// `npm start` on ports of its own (test/test.env's START_*), on the suite's data (its database,
+// cache namespace, stream and ClickHouse database, so that nothing lands in development data),
+// then Ctrl-C.
 const startPort = (name: string) => Number(testEnv[`START_${name}`]);
 const ports = {
   API_PORT: startPort('API_PORT'),
@@ -14,6 +15,16 @@ const ports = {
   INGEST_HTTP_PORT: startPort('INGEST_HTTP_PORT'),
   INSPECTOR_PORT: startPort('INSPECTOR_PORT'),
 };
+
+const SUITE_DATA = [
+  'DATABASE_URL',
+  'DIRECT_URL',
+  'CACHE_NAMESPACE',
+  'NATS_STREAM',
+  'NATS_SUBJECT',
+  'CLICKHOUSE_DATABASE',
+  'INGEST_CONSUMER',
+];
 
 function groupAlive(pgid: number): boolean {
   try {
@@ -33,6 +44,7 @@ describe('npm start', () => {
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       PG_WS_PROXY: `127.0.0.1:${ports.PG_WS_BRIDGE_PORT}`,
       UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${ports.REDIS_REST_PORT}`,
+      ...Object.fromEntries(SUITE_DATA.map((name) => [name, testEnv[name]!])),
     };
     const child = spawn('bash', ['scripts/start.sh'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -51,6 +63,17 @@ describe('npm start', () => {
         fetch(`http://127.0.0.1:${ports.API_PORT}/goods/create?projectId=1`, { method: 'POST', headers, body: '{}' });
       expect((await create({})).status).toBe(401);
       expect((await create({ authorization: `Bearer ${token}` })).status).toBe(400);
+      // A burst: the bundle serves it as deployed, with no reloading proxy in front to drop any.
+      const burst = await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          fetch(`http://127.0.0.1:${ports.API_PORT}/goods/create?projectId=1`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}` },
+            body: JSON.stringify({ name: `start-burst-${i}` }),
+          }).then((r) => r.status),
+        ),
+      );
+      expect(burst.filter((status) => status !== 200)).toEqual([]);
     } finally {
       if (groupAlive(child.pid!)) process.kill(-child.pid!, 'SIGINT');
     }

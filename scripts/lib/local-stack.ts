@@ -11,11 +11,11 @@ export interface StackOptions {
   /** The merged settings (scripts/local.env and overrides); also given to the children. */
   env: Record<string, string>;
   /**
-   * `wrangler-dev` (rebuilds on change, for development; reads the Worker's settings from
-   * `envFiles`, later ones winning) or `bundle`: the deployable bundle in workerd through
-   * Miniflare, given `env`, with nothing that reloads under a long test run.
+   * `bundle`: the deployable bundle in workerd through Miniflare, given `env`, with nothing that
+   * reloads and no proxy in front (`npm start`, the tests); or `wrangler-dev`, which rebuilds on
+   * change (`npm run dev`; reads the Worker's settings from `envFiles`, later ones winning).
    */
-  api: { kind: 'bundle' } | { kind: 'wrangler-dev'; envFiles: string[]; inspectorPort: number };
+  api: { kind: 'bundle'; inspectorPort?: number } | { kind: 'wrangler-dev'; envFiles: string[]; inspectorPort: number };
   /** Children's output goes here; inherited when absent. */
   logDir?: string;
   ingestWorker: boolean;
@@ -38,7 +38,7 @@ function port(env: Record<string, string>, name: string): number {
 
 /**
  * Everything above the backing services (which scripts/services.sh runs): the two local bridges,
- * Postgres and ClickHouse migrations, the API under `wrangler dev`, and optionally the ingest worker.
+ * Postgres and ClickHouse migrations, the API in workerd, and optionally the ingest worker.
  */
 export async function startLocalStack(options: StackOptions): Promise<LocalStack> {
   const { env, root } = options;
@@ -70,7 +70,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     let apiUrl: string;
     const api = options.api;
     if (api.kind === 'bundle') {
-      const bundled = await startBundledApi(root, apiPort, env);
+      const bundled = await startBundledApi(root, apiPort, env, undefined, api.inspectorPort);
       started.push(bundled);
       apiUrl = bundled.url;
     } else {
