@@ -29,7 +29,7 @@ load_env() { # the dev settings (scripts/lib/profile.ts), where what is already 
   mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"
   # goods:goods@host/goods -> role, password, database (tests use <database>_test)
   [[ $DIRECT_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
-    || die "cannot parse DIRECT_URL=$DIRECT_URL"
+    || die "cannot parse DIRECT_URL (value not shown): expected postgres://user:password@host:port/database"
   PG_USER=${BASH_REMATCH[2]} PG_PASSWORD=${BASH_REMATCH[3]} PG_DB=${BASH_REMATCH[4]}
 }
 
