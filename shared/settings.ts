@@ -121,6 +121,16 @@ export function parseSettings<K extends SettingName>(
   env: Record<string, string | undefined>,
   required: readonly K[] = [],
 ): SettingsWith<K> {
+  const { settings, problems } = checkSettings(env, required);
+  if (problems.length > 0) throw new Error(`invalid settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return settings;
+}
+
+/** What parseSettings checks: the valid settings, and one line per missing or bad variable. */
+export function checkSettings<K extends SettingName>(
+  env: Record<string, string | undefined>,
+  required: readonly K[] = [],
+): { settings: SettingsWith<K>; problems: string[] } {
   const settings: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, schema] of Object.entries(settingSchemas)) {
@@ -133,8 +143,7 @@ export function parseSettings<K extends SettingName>(
     if (parsed.success) settings[name] = parsed.data;
     else problems.push(`${shown(name as SettingName, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
-  if (problems.length > 0) throw new Error(`invalid settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return settings as SettingsWith<K>;
+  return { settings: settings as SettingsWith<K>, problems };
 }
 
 /**

@@ -1,6 +1,17 @@
-import { parseSettings } from '../../shared/settings.ts';
+import { checkSettings } from '../../shared/settings.ts';
+import type { NatsServer } from './nats-identity.ts';
+import { natsServer } from './nats-settings.ts';
 
-const REQUIRED = ['NATS_URL', 'NATS_STREAM', 'NATS_SUBJECT', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'DATABASE_URL'] as const;
+const REQUIRED = [
+  'NATS_URL',
+  'NATS_STREAM',
+  'NATS_SUBJECT',
+  'CLICKHOUSE_URL',
+  'CLICKHOUSE_WRITER_USER',
+  'CLICKHOUSE_WRITER_PASSWORD',
+  'CLICKHOUSE_DATABASE',
+  'DATABASE_URL',
+] as const;
 
 /**
  * Events per batch unless INGEST_BATCH_SIZE says otherwise. At low rates a batch closes by time
@@ -17,7 +28,7 @@ export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_BATCH_MS = 250;
 
 export interface IngestConfig {
-  natsUrl: string[];
+  nats: NatsServer;
   stream: string;
   subject: string;
   clickhouse: { url: string; username: string; password: string; database: string };
@@ -35,20 +46,20 @@ export interface IngestConfig {
 
 /** Reads the worker's settings from the environment; throws one error naming every bad or missing variable. */
 export function loadConfig(env: Record<string, string | undefined>): IngestConfig {
-  let e: ReturnType<typeof parseSettings<(typeof REQUIRED)[number]>>;
-  try {
-    e = parseSettings(env, REQUIRED);
-  } catch (error) {
-    throw new Error(`invalid ingest worker configuration: ${(error as Error).message}`);
+  const { settings: e, problems } = checkSettings(env, REQUIRED);
+  const nats = natsServer(env);
+  if ('problems' in nats) problems.push(...nats.problems);
+  if (problems.length > 0 || 'problems' in nats) {
+    throw new Error(`invalid ingest worker configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   return {
-    natsUrl: e.NATS_URL.split(','),
+    nats,
     stream: e.NATS_STREAM,
     subject: e.NATS_SUBJECT,
     clickhouse: {
       url: e.CLICKHOUSE_URL,
-      username: e.CLICKHOUSE_USER ?? 'default',
-      password: e.CLICKHOUSE_PASSWORD ?? '',
+      username: e.CLICKHOUSE_WRITER_USER,
+      password: e.CLICKHOUSE_WRITER_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,
     },
     databaseUrl: e.DATABASE_URL,
