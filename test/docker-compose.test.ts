@@ -262,7 +262,7 @@ describe('docker-compose.yml services', () => {
 
   it("ingest: its settings (local.env, then its environment) pass the worker's own validation", () => {
     const settings = loadConfig({ ...localEnv, ...env('ingest') });
-    expect(settings.natsUrl).toEqual(['nats://nats:4222']);
+    expect(settings.nats.servers).toEqual(['nats://nats:4222']);
   });
 
   it('ingest: runs as two replicas, which nothing pins to one container or host port', () => {
