@@ -29,7 +29,7 @@ load_env() { # the dev settings (scripts/lib/profile.ts), where what is already 
   mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"
   # goods:goods@host/goods -> role, password, database (tests use <database>_test)
   [[ $DIRECT_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
-    || die "cannot parse DIRECT_URL=$DIRECT_URL"
+    || die "cannot parse DIRECT_URL (value not shown): expected postgres://user:password@host:port/database"
   PG_USER=${BASH_REMATCH[2]} PG_PASSWORD=${BASH_REMATCH[3]} PG_DB=${BASH_REMATCH[4]}
 }
 
@@ -238,6 +238,9 @@ up_nats() {
   if ! nats_pid >/dev/null; then
     for p in "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT"; do require_free "$p" nats; done
     mkdir -p "$dir/js"
+    # The identities (scripts/nats/accounts.conf) read their users and passwords from the
+    # environment, which load_env exported; an include is relative to this file.
+    cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"
     cat >"$dir/nats.conf" <<EOF
 listen: 127.0.0.1:$NATS_PORT
 http: 127.0.0.1:$NATS_MONITOR_PORT
@@ -245,6 +248,7 @@ pid_file: "$dir/nats.pid"
 log_file: "$dir/nats.log"
 jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 2GB }
 websocket { host: 127.0.0.1, port: $NATS_WS_PORT, no_tls: true }
+include "accounts.conf"
 EOF
     setsid nohup nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 </dev/null &  # early errors land in the log too
   fi
@@ -253,14 +257,66 @@ EOF
 down_nats() { local pid; pid=$(nats_pid) || return 0; stop_pid nats "$pid" "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT"; }
 
 # ---------------------------------------------------------------- clickhouse
+# Users of the project's own (users.xml, rewritten at each start): the writer (the ingest worker,
+# migrations, this script) and the edge's reader, whose profile has readonly = 2: SELECT only,
+# yet it may still set per-query settings, which the edge's HTTP client sends. `default` gets a
+# random password nobody keeps: nothing connects anonymously.
 ch_pid() { pid_of "$DATA/clickhouse/clickhouse.pid" clickhouse; }
-ch_query() { curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/" --data-binary "$1" >/dev/null; }
+ch_query() { # as the writer; the password goes through curl's config on stdin, not its arguments
+  printf 'user = "%s:%s"\n' "$CLICKHOUSE_WRITER_USER" "$CLICKHOUSE_WRITER_PASSWORD" \
+    | curl -fsS -K - "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/" --data-binary "$1" >/dev/null
+}
 ch_ready() { [[ $(curl -fsS "http://127.0.0.1:$CLICKHOUSE_HTTP_PORT/ping") == Ok* ]]; }
+sha256_hex() { printf %s "$1" | sha256sum | cut -c1-64; }
+ch_users() { # ch_users FILE: writes the users of CLICKHOUSE_USER and CLICKHOUSE_WRITER_USER
+  local name
+  for name in CLICKHOUSE_USER CLICKHOUSE_WRITER_USER CLICKHOUSE_PASSWORD CLICKHOUSE_WRITER_PASSWORD; do
+    [[ -n ${!name:-} ]] || die "$name is not set (scripts/local.env)"
+  done
+  for name in CLICKHOUSE_USER CLICKHOUSE_WRITER_USER; do
+    [[ ${!name} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "$name: a plain identifier (letters, digits, _)"
+  done
+  [[ $CLICKHOUSE_USER != "$CLICKHOUSE_WRITER_USER" && $CLICKHOUSE_USER != default && $CLICKHOUSE_WRITER_USER != default ]] \
+    || die "CLICKHOUSE_USER and CLICKHOUSE_WRITER_USER: two users of their own, neither of them default"
+  (umask 077 && cat >"$1" <<EOF
+<?xml version="1.0"?>
+<yandex>
+    <profiles>
+        <default><max_memory_usage>10000000000</max_memory_usage></default>
+        <reader><readonly>2</readonly></reader>
+    </profiles>
+    <users>
+        <default>
+            <password_sha256_hex>$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)</password_sha256_hex>
+            <networks><ip>127.0.0.1</ip></networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </default>
+        <$CLICKHOUSE_WRITER_USER>
+            <password_sha256_hex>$(sha256_hex "$CLICKHOUSE_WRITER_PASSWORD")</password_sha256_hex>
+            <networks><ip>127.0.0.1</ip></networks>
+            <profile>default</profile>
+            <quota>default</quota>
+        </$CLICKHOUSE_WRITER_USER>
+        <$CLICKHOUSE_USER>
+            <password_sha256_hex>$(sha256_hex "$CLICKHOUSE_PASSWORD")</password_sha256_hex>
+            <networks><ip>127.0.0.1</ip></networks>
+            <profile>reader</profile>
+            <quota>default</quota>
+        </$CLICKHOUSE_USER>
+    </users>
+    <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors>
+        <result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+EOF
+  )
+}
 up_clickhouse() {
   local dir="$DATA/clickhouse" p
   if ! ch_pid >/dev/null; then
     for p in "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; do require_free "$p" clickhouse; done
     mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+    ch_users "$dir/users.xml"
     cat >"$dir/config.xml" <<EOF
 <?xml version="1.0"?>
 <yandex>
@@ -273,7 +329,7 @@ up_clickhouse() {
     <tmp_path>$dir/tmp/</tmp_path>
     <user_files_path>$dir/user_files/</user_files_path>
     <format_schema_path>$dir/format_schemas/</format_schema_path>
-    <users_config>/etc/clickhouse-server/users.xml</users_config>
+    <users_config>$dir/users.xml</users_config>
     <default_profile>default</default_profile>
     <default_database>default</default_database>
     <mark_cache_size>268435456</mark_cache_size>

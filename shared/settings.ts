@@ -12,6 +12,7 @@ const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^/]+\/[^/?]+/, 'expect
 const httpUrl = z.url({ protocol: /^https?$/ });
 const token = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
 const hostPort = z.string().regex(/^[^\s/:]+:\d+$/, 'expected host:port');
+const filePath = z.string().regex(/^[^\0\n]+$/, 'a file path');
 
 export const settingSchemas = {
   // The deployables (see the README's configuration table)
@@ -22,13 +23,24 @@ export const settingSchemas = {
   UPSTASH_REDIS_REST_TOKEN: z.string(),
   NATS_WS_URL: z.url({ protocol: /^wss?$/ }),
   NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, 'expected nats://host:port[,nats://...]'),
+  /** The edge's NATS identity: publishes to `<NATS_SUBJECT>.>` only. */
   NATS_USER: z.string(),
   NATS_PASSWORD: z.string(),
+  /** The ingest worker's NATS identity: a user and password, or a creds file (NKey or JWT). */
+  INGEST_NATS_USER: z.string(),
+  INGEST_NATS_PASSWORD: z.string(),
+  INGEST_NATS_CREDS: filePath,
+  /** The CA of a `tls://` NATS_URL, when it is not one the system trusts. */
+  NATS_CA: filePath,
   NATS_STREAM: token,
   NATS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens without wildcards'),
   CLICKHOUSE_URL: httpUrl,
+  /** The edge's ClickHouse identity: a read-only user. */
   CLICKHOUSE_USER: z.string(),
   CLICKHOUSE_PASSWORD: z.string(),
+  /** The ingest worker's and the migrations' ClickHouse identity: creates tables and inserts. */
+  CLICKHOUSE_WRITER_USER: z.string(),
+  CLICKHOUSE_WRITER_PASSWORD: z.string(),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'),
   /** How long the ingest worker waits for one ClickHouse request before it gives up and retries. */
   CLICKHOUSE_REQUEST_TIMEOUT_MS: count(100),
@@ -78,6 +90,30 @@ export const settingSchemas = {
 } satisfies Record<string, z.ZodType>;
 
 export type SettingName = keyof typeof settingSchemas;
+
+/**
+ * Settings whose values are never shown, in an error or anywhere else: passwords, tokens, and
+ * URLs that may carry credentials (`postgres://user:password@…`, `nats://user:password@…`).
+ */
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set<SettingName>([
+  'DATABASE_URL',
+  'DIRECT_URL',
+  'UPSTASH_REDIS_REST_URL',
+  'UPSTASH_REDIS_REST_TOKEN',
+  'NATS_WS_URL',
+  'NATS_URL',
+  'NATS_PASSWORD',
+  'INGEST_NATS_PASSWORD',
+  'CLICKHOUSE_URL',
+  'CLICKHOUSE_PASSWORD',
+  'CLICKHOUSE_WRITER_PASSWORD',
+  'API_TOKEN',
+]);
+
+/** How an error may show a setting: `NAME=value`, or only its name when it is secret. */
+function shown(name: SettingName, raw: string): string {
+  return SECRET_SETTINGS.has(name) ? `${name} (value not shown)` : `${name}=${JSON.stringify(raw)}`;
+}
 type Value<K extends SettingName> = z.output<(typeof settingSchemas)[K]>;
 export type Settings = { [K in SettingName]?: Value<K> };
 /** Settings of which `K` are present. */
@@ -95,6 +131,16 @@ export function parseSettings<K extends SettingName>(
   env: Record<string, string | undefined>,
   required: readonly K[] = [],
 ): SettingsWith<K> {
+  const { settings, problems } = checkSettings(env, required);
+  if (problems.length > 0) throw new Error(`invalid settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return settings;
+}
+
+/** What parseSettings checks: the valid settings, and one line per missing or bad variable. */
+export function checkSettings<K extends SettingName>(
+  env: Record<string, string | undefined>,
+  required: readonly K[] = [],
+): { settings: SettingsWith<K>; problems: string[] } {
   const settings: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, schema] of Object.entries(settingSchemas)) {
@@ -105,10 +151,9 @@ export function parseSettings<K extends SettingName>(
     }
     const parsed = schema.safeParse(raw);
     if (parsed.success) settings[name] = parsed.data;
-    else problems.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    else problems.push(`${shown(name as SettingName, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
-  if (problems.length > 0) throw new Error(`invalid settings:\n${problems.map((p) => `  ${p}`).join('\n')}`);
-  return settings as SettingsWith<K>;
+  return { settings: settings as SettingsWith<K>, problems };
 }
 
 /**

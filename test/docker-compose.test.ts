@@ -250,10 +250,46 @@ describe('docker-compose.yml services', () => {
     expect(service('nats').volumes).toContain('./scripts/docker/nats.conf:/etc/nats/nats.conf:ro');
   });
 
-  it('clickhouse: user of local.env, databases goods and goods_test', () => {
-    expect(localEnv.CLICKHOUSE_USER).toBe('default');
-    expect(localEnv.CLICKHOUSE_PASSWORD).toBe('');
-    expect(env('clickhouse').CLICKHOUSE_SKIP_USER_SETUP).toBe('1'); // keep passwordless default reachable
+  it('nats: the identities of the local server (accounts.conf), users and passwords of local.env', () => {
+    expect(read('scripts/docker/nats.conf')).toMatch(/^include "accounts\.conf"$/m);
+    expect(service('nats').volumes).toContain('./scripts/nats/accounts.conf:/etc/nats/accounts.conf:ro');
+    // the local server includes the same file
+    expect(servicesSh).toContain('cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"');
+    expect(servicesSh).toMatch(/^include "accounts\.conf"$/m);
+    const nats = env('nats');
+    for (const name of ['NATS_USER', 'NATS_PASSWORD', 'INGEST_NATS_USER', 'INGEST_NATS_PASSWORD']) {
+      expect(nats[name], name).toBe(local(name));
+    }
+    // The edge publishes to both profiles' <subject>.>; the test root also holds per-file streams.
+    const accounts = read('scripts/nats/accounts.conf');
+    const testSubject = readEnvFiles([join(root, 'scripts/local.env'), join(root, 'test/test.env')]).NATS_SUBJECT ?? '';
+    const publish = [...accounts.matchAll(/publish: \{ allow: \[([^\]]*)\] \}/g)].map((m) =>
+      m[1]!.split(',').map((x) => JSON.parse(x.trim())),
+    );
+    expect(publish).toEqual([
+      [`${local('NATS_SUBJECT')}.>`, `${testSubject.split('.')[0]}.>`],
+      ['$JS.API.>', '$JS.ACK.>', `${local('NATS_SUBJECT')}.>`, `${testSubject.split('.')[0]}.>`],
+    ]);
+    expect(accounts).toMatch(/user: \$NATS_USER\s+password: \$NATS_PASSWORD/);
+    expect(accounts).toMatch(/user: \$INGEST_NATS_USER\s+password: \$INGEST_NATS_PASSWORD/);
+  });
+
+  it('clickhouse: the writer and the read-only reader of local.env; no anonymous default', () => {
+    const ch = env('clickhouse');
+    // the image's entrypoint would turn these into its default user
+    expect(ch.CLICKHOUSE_USER).toBeUndefined();
+    expect(ch.CLICKHOUSE_PASSWORD).toBeUndefined();
+    expect(ch.CLICKHOUSE_SKIP_USER_SETUP).toBeUndefined();
+    expect(ch.CLICKHOUSE_WRITER_PASSWORD).toBe(local('CLICKHOUSE_WRITER_PASSWORD'));
+    expect(ch.CLICKHOUSE_READER_PASSWORD).toBe(local('CLICKHOUSE_PASSWORD'));
+    expect(service('clickhouse').volumes).toContain('./scripts/docker/clickhouse-users.xml:/etc/clickhouse-server/users.d/goods.xml:ro');
+    const users = read('scripts/docker/clickhouse-users.xml');
+    const user = (name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(users)?.[1] ?? '';
+    expect(user(local('CLICKHOUSE_WRITER_USER'))).toContain('<password from_env="CLICKHOUSE_WRITER_PASSWORD"/>');
+    expect(user(local('CLICKHOUSE_USER'))).toContain('<password from_env="CLICKHOUSE_READER_PASSWORD"/>');
+    expect(user(local('CLICKHOUSE_USER'))).toContain('<profile>reader</profile>');
+    expect(users).toMatch(/<reader><readonly>2<\/readonly><\/reader>/);
+    expect(servicesSh).toMatch(/<reader><readonly>2<\/readonly><\/reader>/);
     const sql = read('scripts/docker/clickhouse-init.sql');
     for (const db of [localEnv.CLICKHOUSE_DATABASE, `${localEnv.CLICKHOUSE_DATABASE}_test`]) {
       expect(sql).toMatch(new RegExp(`CREATE DATABASE IF NOT EXISTS ${db};`));
@@ -262,7 +298,7 @@ describe('docker-compose.yml services', () => {
 
   it("ingest: its settings (local.env, then its environment) pass the worker's own validation", () => {
     const settings = loadConfig({ ...localEnv, ...env('ingest') });
-    expect(settings.natsUrl).toEqual(['nats://nats:4222']);
+    expect(settings.nats.servers).toEqual(['nats://nats:4222']);
   });
 
   it('ingest: runs as two replicas, which nothing pins to one container or host port', () => {

@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, spawnChild, waitForHttp } from '../scripts/lib/processes.ts';
 import { connectNats } from '../worker-ingest/src/nats.ts';
-import { ROOT, testEnv } from './support/env.ts';
+import { ROOT, testEnv, testNatsServer, testSubject } from './support/env.ts';
 import { deleteFromJetStream } from './support/jetstream-delete.ts';
 
 // No Docker engine runs here, so the ingest worker's image is checked by replaying its
@@ -38,7 +38,7 @@ let stopWorker: (() => Promise<void>) | undefined;
 
 afterAll(async () => {
   await stopWorker?.();
-  const nc = await connectNats([testEnv.NATS_URL!], 'worker-image-test');
+  const nc = await connectNats(testNatsServer(), 'worker-image-test');
   const jsm = await jetstreamManager(nc);
   await deleteFromJetStream('the image test stream', () => jsm.streams.delete(stream), { mayBeAbsent: true });
   await nc.close();
@@ -78,10 +78,14 @@ describe('the ingest worker image, its steps replayed', () => {
       env: {
         ...imageEnv,
         NATS_URL: testEnv.NATS_URL,
+        INGEST_NATS_USER: testEnv.INGEST_NATS_USER,
+        INGEST_NATS_PASSWORD: testEnv.INGEST_NATS_PASSWORD,
         NATS_STREAM: stream,
-        NATS_SUBJECT: `image-${tag}.events`,
+        NATS_SUBJECT: testSubject(`image${tag}`),
         INGEST_CONSUMER: `image-${tag}`,
         CLICKHOUSE_URL: testEnv.CLICKHOUSE_URL,
+        CLICKHOUSE_WRITER_USER: testEnv.CLICKHOUSE_WRITER_USER,
+        CLICKHOUSE_WRITER_PASSWORD: testEnv.CLICKHOUSE_WRITER_PASSWORD,
         CLICKHOUSE_DATABASE: testEnv.CLICKHOUSE_DATABASE,
         DATABASE_URL: testEnv.DATABASE_URL,
         PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,

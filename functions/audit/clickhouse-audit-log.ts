@@ -1,29 +1,42 @@
 import { createClient } from '@clickhouse/client-web';
 import type { AuditLogReader, HistoryEntry } from './history.ts';
 import { AuditLogUnavailable } from './history.ts';
+import { requireBindings, unsetBindings } from '../unset-bindings.ts';
 
 const TIMEOUT_MS = 3_000;
 
 export interface ClickHouseSettings {
   url: string;
+  /** The edge's read-only user (profile `readonly` = 2): it may SELECT and nothing else. */
   username: string;
   password: string;
   database: string;
+  /** Bindings it lacks: every read fails naming them. */
+  unset: string[];
 }
 
-/** Where the Worker's bindings say the audit log is. */
-export function clickHouseSettings(
-  env: Pick<Env, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'>,
-): ClickHouseSettings {
+type ClickHouseBindings = Pick<Env, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD' | 'CLICKHOUSE_DATABASE'>;
+
+/** Where, and as whom, the Worker's bindings say the audit log is. */
+export function clickHouseSettings(env: ClickHouseBindings): ClickHouseSettings {
   return {
     url: env.CLICKHOUSE_URL,
-    username: env.CLICKHOUSE_USER || 'default',
-    password: env.CLICKHOUSE_PASSWORD ?? '',
+    username: env.CLICKHOUSE_USER,
+    password: env.CLICKHOUSE_PASSWORD,
     database: env.CLICKHOUSE_DATABASE,
+    unset: unsetBindings<keyof ClickHouseBindings>(env, [
+      'CLICKHOUSE_URL',
+      'CLICKHOUSE_USER',
+      'CLICKHOUSE_PASSWORD',
+      'CLICKHOUSE_DATABASE',
+    ]),
   };
 }
 
-const connect = (settings: ClickHouseSettings) => createClient({ ...settings, request_timeout: TIMEOUT_MS });
+function connect({ unset, ...settings }: ClickHouseSettings) {
+  requireBindings(unset);
+  return createClient({ ...settings, request_timeout: TIMEOUT_MS });
+}
 
 // ClickHouse 18.16 has no query parameters: the numbers below are validated integers.
 // LIMIT 1 BY EventId reads each event once, whether or not merges have collapsed a repeat.
@@ -78,13 +91,15 @@ function entry(row: Row): HistoryEntry {
 export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader {
   /** Runs `queries` on one client; any failure to read is AuditLogUnavailable. */
   const read = async <T>(queries: (select: <R>(query: string) => Promise<R[]>) => Promise<T>): Promise<T> => {
-    const client = connect(settings);
+    let client: ReturnType<typeof connect> | undefined;
     try {
-      return await queries(async (query) => (await client.query({ query, format: 'JSONEachRow' })).json());
+      const reader = connect(settings);
+      client = reader;
+      return await queries(async (query) => (await reader.query({ query, format: 'JSONEachRow' })).json());
     } catch (error) {
       throw new AuditLogUnavailable(`the audit log cannot be read: ${(error as Error).message}`, { cause: error });
     } finally {
-      await client.close();
+      await client?.close();
     }
   };
   return {
@@ -109,13 +124,14 @@ export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader
   };
 }
 
-/** Rejects unless ClickHouse answers a ping from the client the audit log reads with. */
+/**
+ * Rejects unless ClickHouse answers a query from the client the audit log reads with: a query,
+ * not /ping, which answers without asking who calls, so a wrong password would pass.
+ */
 export async function pingClickHouse(settings: ClickHouseSettings): Promise<void> {
-  if (!settings.url) throw new Error('CLICKHOUSE_URL is not set');
   const client = connect(settings);
   try {
-    const result = await client.ping();
-    if (!result.success) throw result.error;
+    await (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json();
   } finally {
     await client.close();
   }

@@ -1,16 +1,28 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
 import { type AuditMessage, eventSubject } from '../../shared/event.ts';
+import { requireBindings, unsetBindings } from '../unset-bindings.ts';
 
 export interface NatsTarget {
   url: string;
   subject: string;
-  user?: string | undefined;
-  pass?: string | undefined;
+  /** The edge's own user, which may only publish to `<subject>.>`. */
+  user: string;
+  pass: string;
+  /** Bindings it lacks: every connect fails naming them. */
+  unset: string[];
 }
 
-/** Where the Worker's bindings say the audit events go. */
-export function natsTarget(env: Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'NATS_USER' | 'NATS_PASSWORD'>): NatsTarget {
-  return { url: env.NATS_WS_URL, subject: env.NATS_SUBJECT, user: env.NATS_USER, pass: env.NATS_PASSWORD };
+type NatsBindings = Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'NATS_USER' | 'NATS_PASSWORD'>;
+
+/** Where, and as whom, the Worker's bindings say the audit events go. */
+export function natsTarget(env: NatsBindings): NatsTarget {
+  return {
+    url: env.NATS_WS_URL,
+    subject: env.NATS_SUBJECT,
+    user: env.NATS_USER,
+    pass: env.NATS_PASSWORD,
+    unset: unsetBindings<keyof NatsBindings>(env, ['NATS_WS_URL', 'NATS_SUBJECT', 'NATS_USER', 'NATS_PASSWORD']),
+  };
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -49,6 +61,7 @@ export async function pingNats(target: NatsTarget): Promise<void> {
 }
 
 function connect(target: NatsTarget) {
+  requireBindings(target.unset);
   return wsconnect({
     servers: target.url,
     user: target.user,

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { bridgeProcesses } from './bridge-processes.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { startBundledApi } from './bundled-api.ts';
+import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
+import { parseSettings } from '../../shared/settings.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, spawnChild, waitForHttp } from './processes.ts';
@@ -48,6 +50,8 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   };
   const log = (name: string) => (options.logDir ? join(options.logDir, `${name}.log`) : undefined);
   const childEnv = { ...process.env, ...env, WRANGLER_SEND_METRICS: 'false' };
+  // The edge's identities: a Worker has no start-up to fail, so a missing one stops the stack here.
+  parseSettings(env, ['NATS_USER', 'NATS_PASSWORD', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD']);
 
   try {
     const bridges = bridgeProcesses(root, env, options.logDir);
@@ -56,15 +60,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await bridges.start('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT', port(env, 'REDIS_REST_PORT'));
 
     await migratePostgres(env, root);
-    await applyClickHouseMigrations(
-      {
-        url: env.CLICKHOUSE_URL ?? '',
-        username: env.CLICKHOUSE_USER || 'default',
-        password: env.CLICKHOUSE_PASSWORD ?? '',
-        database: env.CLICKHOUSE_DATABASE ?? '',
-      },
-      join(root, 'migrations/clickhouse'),
-    );
+    await applyClickHouseMigrations(clickHouseWriter(env), join(root, 'migrations/clickhouse'));
 
     const apiPort = port(env, 'API_PORT');
     let apiUrl: string;

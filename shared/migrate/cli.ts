@@ -3,9 +3,11 @@
 //   postgres    to DIRECT_URL, through PG_WS_PROXY when set. Migrations hold a session-level
 //               lock, so they need the direct URL, never the transaction pooler of DATABASE_URL;
 //               a deploy passes Neon's direct (unpooled) connection string.
-//   clickhouse  to CLICKHOUSE_DATABASE (created if absent) at CLICKHOUSE_URL.
+//   clickhouse  to CLICKHOUSE_DATABASE (created if absent) at CLICKHOUSE_URL, as the writer
+//               (CLICKHOUSE_WRITER_USER), never as the edge's read-only user.
 import { fileURLToPath } from 'node:url';
 import { createNodePool } from '../node-postgres.ts';
+import { clickHouseWriter } from '../clickhouse-writer.ts';
 import { parseSettings } from '../settings.ts';
 import { applyClickHouseMigrations } from './clickhouse.ts';
 import { applyPostgresMigrations } from './postgres.ts';
@@ -24,16 +26,9 @@ async function migratePostgres(): Promise<string> {
 }
 
 async function migrateClickHouse(): Promise<string> {
-  const settings = parseSettings(process.env, ['CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE']);
-  const database = settings.CLICKHOUSE_DATABASE;
-  const target = {
-    url: settings.CLICKHOUSE_URL,
-    username: settings.CLICKHOUSE_USER ?? 'default',
-    password: settings.CLICKHOUSE_PASSWORD ?? '',
-    database,
-  };
+  const target = clickHouseWriter(process.env);
   const { applied, skipped } = await applyClickHouseMigrations(target, `${migrations}clickhouse`);
-  return `clickhouse migrations (${database}): ${applied.length} applied, ${skipped.length} already in place`;
+  return `clickhouse migrations (${target.database}): ${applied.length} applied, ${skipped.length} already in place`;
 }
 
 const kind = process.argv[2];

@@ -31,8 +31,8 @@ async function migrateCli(): Promise<string> {
     env: {
       PATH: process.env.PATH ?? '',
       CLICKHOUSE_URL: target.url,
-      CLICKHOUSE_USER: target.username,
-      CLICKHOUSE_PASSWORD: target.password,
+      CLICKHOUSE_WRITER_USER: target.username,
+      CLICKHOUSE_WRITER_PASSWORD: target.password,
       CLICKHOUSE_DATABASE: database,
     },
   });

@@ -2,14 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseTarget } from '../clickhouse-writer.ts';
 import { listMigrations, type MigrationResult } from './postgres.ts';
-
-export interface ClickHouseTarget {
-  url: string;
-  username: string;
-  password: string;
-  database: string;
-}
 
 /**
  * ClickHouse has neither transactions nor locks: each file must consist of statements that are

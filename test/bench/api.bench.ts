@@ -24,7 +24,7 @@ import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../wor
 import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
-import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
+import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];
@@ -205,7 +205,7 @@ function printCpu(title: string, f: Figures): void {
 // ------------------------------------------------------------------ set-up
 const admin = createNodePool(databaseUrl('DIRECT_URL', 'postgres'), `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`, 1);
 const apis: BundledApi[] = [];
-const nc = await connectNats([testEnv.NATS_URL!], 'goods-bench');
+const nc = await connectNats(testNatsServer(), 'goods-bench');
 const jsm = await jetstreamManager(nc);
 const stream = `GOODS_BENCH_${tag}`;
 
@@ -226,7 +226,7 @@ try {
 
   const pgBridge = await startBridge('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
   const rest = await startBridge('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT');
-  const subject = `goods-bench-${tag}.events`;
+  const subject = testSubject(`bench${tag}`);
   await ensureStream(
     jsm,
     { name: stream, subject, maxBytes: DEFAULT_STREAM_MAX_BYTES, duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS },

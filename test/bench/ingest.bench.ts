@@ -248,10 +248,15 @@ try {
   const lines = lastEvents.map((e) => JSON.stringify(toRow(e)));
   const file = join(tmp, 'rows.jsonl');
   writeFileSync(file, `${lines.join('\n')}\n`);
+  // As the writer; its password in a client config file, not on a command line.
+  const clientConfig = join(tmp, 'clickhouse-client.xml');
+  writeFileSync(clientConfig, `<config><user>${clickhouse.username}</user><password>${clickhouse.password}</password></config>\n`, {
+    mode: 0o600,
+  });
   const client = (table: string, input: string, extra = '') =>
     execFileSync('sh', [
       '-c',
-      `clickhouse-client --port ${CH_TCP_PORT} --database ${database} ${extra} ` +
+      `clickhouse-client --config-file ${clientConfig} --port ${CH_TCP_PORT} --database ${database} ${extra} ` +
         `--query "INSERT INTO ${table} (${GOODS_LOG_COLUMNS.join(', ')}) FORMAT JSONEachRow" < ${input}`,
     ]);
   const timed = async (table: string, run: () => void) => {

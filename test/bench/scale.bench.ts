@@ -24,7 +24,8 @@ import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib
 import { DEFAULT_BATCH_SIZE, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { configEnv } from '../support/worker/backends.ts';
-import { databaseUrl, ROOT, testEnv } from '../support/env.ts';
+import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
+import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
 import { connectWorkerHeap, type WorkerHeap } from './worker-heap.ts';
 
@@ -36,7 +37,7 @@ const tag = randomUUID().slice(0, 8);
 const database = `goods_scale_${tag}`;
 const namespace = `scale-${tag}`;
 const stream = `GOODS_SCALE_${tag}`;
-const subject = `goods-scale-${tag}.events`;
+const subject = testSubject(`scale${tag}`);
 const logDir = join(ROOT, '.data/logs/bench');
 mkdirSync(logDir, { recursive: true });
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -49,14 +50,9 @@ let heap: WorkerHeap | undefined;
 const adminBridge = await bridges.start('scale-admin-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT');
 const admin = createNodePool(databaseUrl('DIRECT_URL', 'postgres'), `127.0.0.1:${adminBridge.port}`, 1);
 const direct = createNodePool(databaseUrl('DIRECT_URL', database), `127.0.0.1:${adminBridge.port}`, 1);
-const clickhouse = {
-  url: testEnv.CLICKHOUSE_URL!,
-  username: testEnv.CLICKHOUSE_USER || 'default',
-  password: testEnv.CLICKHOUSE_PASSWORD ?? '',
-  database: `goods_scale_${tag}`,
-};
+const clickhouse = { ...clickHouseWriter(testEnv), database: `goods_scale_${tag}` };
 const ch = createClient({ url: clickhouse.url, username: clickhouse.username, password: clickhouse.password });
-const nc = await connectNats([testEnv.NATS_URL!], 'goods-scale-bench');
+const nc = await connectNats(testNatsServer(), 'goods-scale-bench');
 const jsm = await jetstreamManager(nc);
 
 const results = new Map<number, Map<string, number[]>>();
@@ -163,7 +159,7 @@ try {
     env: {
       PATH: process.env.PATH ?? '',
       ...configEnv({
-        natsUrl: [testEnv.NATS_URL!],
+        nats: testNatsServer(),
         stream,
         subject,
         clickhouse,

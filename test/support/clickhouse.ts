@@ -2,14 +2,14 @@ import { expect } from 'vitest';
 import { testEnv } from './env.ts';
 import { sleep, waitFor } from './wait.ts';
 
-/** Runs a statement against the test ClickHouse database over HTTP; its answer as text. */
+/** Runs a statement against the test ClickHouse database over HTTP, as the writer; its answer as text. */
 export async function chCommand(sql: string): Promise<string> {
   const url = new URL(testEnv.CLICKHOUSE_URL!);
   url.searchParams.set('database', testEnv.CLICKHOUSE_DATABASE!);
   url.searchParams.set('output_format_json_quote_64bit_integers', '0');
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'X-ClickHouse-User': testEnv.CLICKHOUSE_USER ?? 'default', 'X-ClickHouse-Key': testEnv.CLICKHOUSE_PASSWORD ?? '' },
+    headers: { 'X-ClickHouse-User': testEnv.CLICKHOUSE_WRITER_USER!, 'X-ClickHouse-Key': testEnv.CLICKHOUSE_WRITER_PASSWORD! },
     body: sql,
   });
   const text = await response.text();

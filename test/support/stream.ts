@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
-import { testEnv } from './env.ts';
+import { testEnv, testNatsServer } from './env.ts';
 
 /** The suite's stream as the NATS monitoring endpoint (`/jsz`) reports it: messages and bytes it holds. */
 export async function streamOnMonitor(stream = testEnv.NATS_STREAM!): Promise<{ messages: number; bytes: number }> {
@@ -16,7 +16,7 @@ export async function streamOnMonitor(stream = testEnv.NATS_STREAM!): Promise<{ 
 
 /** A JetStream manager on its own connection to the suite's NATS. */
 export async function suiteJetStream(): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
-  const nc = await connectNats([testEnv.NATS_URL!], 'goods-tests');
+  const nc = await connectNats(testNatsServer(), 'goods-tests');
   return { nc, jsm: await jetstreamManager(nc) };
 }
 

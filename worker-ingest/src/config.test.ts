@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 
@@ -6,19 +9,29 @@ const required = {
   NATS_STREAM: 'GOODS_EVENTS',
   NATS_SUBJECT: 'goods.events',
   CLICKHOUSE_URL: 'http://127.0.0.1:18123',
+  CLICKHOUSE_WRITER_USER: 'goods_writer',
+  CLICKHOUSE_WRITER_PASSWORD: 'writer-password',
   CLICKHOUSE_DATABASE: 'goods',
+  INGEST_NATS_USER: 'goods-ingest',
+  INGEST_NATS_PASSWORD: 'ingest-password',
   DATABASE_URL: 'postgres://goods:goods@127.0.0.1:25432/goods',
 };
 
 describe('loadConfig', () => {
   it('fills the defaults', () => {
     expect(loadConfig({ ...required, CLICKHOUSE_PASSWORD: '', PG_WS_PROXY: '' })).toEqual({
-      natsUrl: ['nats://127.0.0.1:24220'],
+      nats: { servers: ['nats://127.0.0.1:24220'], identity: { user: 'goods-ingest', pass: 'ingest-password' }, tls: undefined },
       stream: 'GOODS_EVENTS',
       subject: 'goods.events',
       streamMaxBytes: 1024 ** 3,
       duplicateWindowMs: 120_000,
-      clickhouse: { url: 'http://127.0.0.1:18123', username: 'default', password: '', database: 'goods', requestTimeoutMs: 30_000 },
+      clickhouse: {
+        url: 'http://127.0.0.1:18123',
+        username: 'goods_writer',
+        password: 'writer-password',
+        database: 'goods',
+        requestTimeoutMs: 30_000,
+      },
       pipeline: 'goods',
       databaseUrl: 'postgres://goods:goods@127.0.0.1:25432/goods',
       pgWsProxy: undefined,
@@ -48,7 +61,7 @@ describe('loadConfig', () => {
       INGEST_HTTP_PORT: '9100',
     });
     expect(config).toMatchObject({
-      natsUrl: ['nats://a:1', 'nats://b:2'],
+      nats: { servers: ['nats://a:1', 'nats://b:2'] },
       pgWsProxy: '127.0.0.1:25433',
       batchSize: 50,
       batchMs: 400,
@@ -85,4 +98,63 @@ describe('loadConfig', () => {
     }
     expect(message).not.toContain('NATS_STREAM');
   });
+
+  it('never falls back to an identity: a missing credential is named', () => {
+    const message = failure({
+      ...required,
+      CLICKHOUSE_WRITER_USER: undefined,
+      CLICKHOUSE_WRITER_PASSWORD: '',
+      INGEST_NATS_PASSWORD: undefined,
+    });
+    expect(message).toContain('CLICKHOUSE_WRITER_USER: is not set');
+    expect(message).toContain('CLICKHOUSE_WRITER_PASSWORD: is not set');
+    expect(message).toContain('INGEST_NATS_PASSWORD: is not set');
+    // the edge's read-only identity is not the worker's
+    expect(() => loadConfig({ ...required, CLICKHOUSE_WRITER_USER: undefined, CLICKHOUSE_USER: 'goods_reader' })).toThrow(
+      /CLICKHOUSE_WRITER_USER: is not set/,
+    );
+  });
+
+  it('takes a creds file instead of a user, and TLS with a CA for tls:// servers', () => {
+    const creds = join(tmpdir(), `ingest-${process.pid}.creds`);
+    writeFileSync(creds, 'SUAxxx');
+    const config = loadConfig({
+      ...required,
+      INGEST_NATS_USER: undefined,
+      INGEST_NATS_PASSWORD: undefined,
+      INGEST_NATS_CREDS: creds,
+      NATS_URL: 'tls://nats.example:4222',
+      NATS_CA: creds,
+    });
+    expect(config.nats).toEqual({ servers: ['tls://nats.example:4222'], identity: { credsFile: creds }, tls: { caFile: creds } });
+    expect(loadConfig({ ...required, NATS_URL: 'tls://nats.example:4222' }).nats.tls).toEqual({});
+    expect(failure({ ...required, INGEST_NATS_CREDS: creds })).toMatch(/INGEST_NATS_CREDS: not together with INGEST_NATS_USER/);
+    expect(failure({ ...required, NATS_CA: creds })).toMatch(/NATS_CA: needs tls:\/\/ servers/);
+    expect(failure({ ...required, INGEST_NATS_USER: '', INGEST_NATS_PASSWORD: '', INGEST_NATS_CREDS: '/nonexistent/x.creds' })).toMatch(
+      /INGEST_NATS_CREDS: is not a readable file/,
+    );
+  });
+
+  it('never shows a secret in its error', () => {
+    const message = failure({
+      ...required,
+      NATS_URL: 'http://goods-ingest:hunter2@nats',
+      DATABASE_URL: 'mysql://goods:hunter2@db/goods',
+      CLICKHOUSE_URL: 'ftp://w:hunter2@ch',
+      INGEST_NATS_USER: undefined,
+    });
+    for (const name of ['NATS_URL', 'DATABASE_URL', 'CLICKHOUSE_URL', 'INGEST_NATS_USER']) expect(message).toContain(name);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('ingest-password');
+    expect(message).not.toContain('writer-password');
+  });
 });
+
+function failure(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the configuration was accepted');
+}

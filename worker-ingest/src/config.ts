@@ -1,6 +1,17 @@
-import { parseSettings } from '../../shared/settings.ts';
+import { checkSettings } from '../../shared/settings.ts';
+import type { NatsServer } from './nats-identity.ts';
+import { natsServer } from './nats-settings.ts';
 
-const REQUIRED = ['NATS_URL', 'NATS_STREAM', 'NATS_SUBJECT', 'CLICKHOUSE_URL', 'CLICKHOUSE_DATABASE', 'DATABASE_URL'] as const;
+const REQUIRED = [
+  'NATS_URL',
+  'NATS_STREAM',
+  'NATS_SUBJECT',
+  'CLICKHOUSE_URL',
+  'CLICKHOUSE_WRITER_USER',
+  'CLICKHOUSE_WRITER_PASSWORD',
+  'CLICKHOUSE_DATABASE',
+  'DATABASE_URL',
+] as const;
 
 /**
  * Events per batch unless INGEST_BATCH_SIZE says otherwise. At low rates a batch closes by time
@@ -23,7 +34,7 @@ export const DEFAULT_STREAM_MAX_BYTES = 1024 ** 3;
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export interface IngestConfig {
-  natsUrl: string[];
+  nats: NatsServer;
   stream: string;
   subject: string;
   streamMaxBytes: number;
@@ -46,22 +57,22 @@ export interface IngestConfig {
 
 /** Reads the worker's settings from the environment; throws one error naming every bad or missing variable. */
 export function loadConfig(env: Record<string, string | undefined>): IngestConfig {
-  let e: ReturnType<typeof parseSettings<(typeof REQUIRED)[number]>>;
-  try {
-    e = parseSettings(env, REQUIRED);
-  } catch (error) {
-    throw new Error(`invalid ingest worker configuration: ${(error as Error).message}`);
+  const { settings: e, problems } = checkSettings(env, REQUIRED);
+  const nats = natsServer(env);
+  if ('problems' in nats) problems.push(...nats.problems);
+  if (problems.length > 0 || 'problems' in nats) {
+    throw new Error(`invalid ingest worker configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   return {
-    natsUrl: e.NATS_URL.split(','),
+    nats,
     stream: e.NATS_STREAM,
     subject: e.NATS_SUBJECT,
     streamMaxBytes: e.NATS_STREAM_MAX_BYTES ?? DEFAULT_STREAM_MAX_BYTES,
     duplicateWindowMs: e.NATS_DUPLICATE_WINDOW_MS ?? DEFAULT_DUPLICATE_WINDOW_MS,
     clickhouse: {
       url: e.CLICKHOUSE_URL,
-      username: e.CLICKHOUSE_USER ?? 'default',
-      password: e.CLICKHOUSE_PASSWORD ?? '',
+      username: e.CLICKHOUSE_WRITER_USER,
+      password: e.CLICKHOUSE_WRITER_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,
       requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS ?? 30_000,
     },

@@ -13,11 +13,13 @@ import {
 import { connect } from '@nats-io/transport-node';
 import type { Log } from '../../shared/log.ts';
 import type { IngestConfig } from './config.ts';
+import { identityOptions, type NatsServer } from './nats-identity.ts';
 
 /** Connects once the server is reachable and keeps reconnecting forever after a restart. */
-export function connectNats(servers: string[], name = 'goods-ingest'): Promise<NatsConnection> {
+export function connectNats(server: NatsServer, name = 'goods-ingest'): Promise<NatsConnection> {
   return connect({
-    servers,
+    servers: server.servers,
+    ...identityOptions(server),
     name,
     waitOnFirstConnect: true,
     maxReconnectAttempts: -1,

@@ -25,12 +25,12 @@ async function withWorker(
   run: (b: Backends, worker: IngestWorker, proxy: TcpProxy) => Promise<void>,
 ): Promise<void> {
   const b = await setUpBackends({ batchSize: 100, batchMs: 100, ...overrides });
-  const target = proxied === 'clickhouse' ? b.config.clickhouse.url : b.config.natsUrl[0]!;
+  const target = proxied === 'clickhouse' ? b.config.clickhouse.url : b.config.nats.servers[0]!;
   const proxy = await startTcpProxy(Number(new URL(target).port));
   const config: IngestConfig =
     proxied === 'clickhouse'
       ? { ...b.config, clickhouse: { ...b.config.clickhouse, ...overrides.clickhouse, url: `http://127.0.0.1:${proxy.port}` } }
-      : { ...b.config, natsUrl: [`nats://127.0.0.1:${proxy.port}`] };
+      : { ...b.config, nats: { ...b.config.nats, servers: [`nats://127.0.0.1:${proxy.port}`] } };
   const worker = await startIngestWorker(config, { log });
   try {
     await run(b, worker, proxy);

@@ -38,7 +38,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const log = options.log ?? createLog();
   const metrics = createMetrics();
 
-  const nc = await connectNats(config.natsUrl);
+  const nc = await connectNats(config.nats);
   const natsState = watchNats(nc, log);
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();

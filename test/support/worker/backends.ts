@@ -8,13 +8,15 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { bridgeProcesses } from '../../../scripts/lib/bridge-processes.ts';
 import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts';
-import { ROOT, testEnv } from '../env.ts';
+import { clickHouseWriter } from '../../../shared/clickhouse-writer.ts';
+import { ROOT, testEnv, testNatsServer, testSubject } from '../env.ts';
 import { deleteFromJetStream } from '../jetstream-delete.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES, type IngestConfig } from '../../../worker-ingest/src/config.ts';
 import type { GoodEvent } from '../../../shared/event.ts';
 import { connectNats } from '../../../worker-ingest/src/nats.ts';
+import type { NatsServer } from '../../../worker-ingest/src/nats-identity.ts';
 import { createNodePool } from '../../../shared/node-postgres.ts';
 
 const env = (name: string): string => testEnv[name] ?? '';
@@ -42,12 +44,7 @@ export interface Backends {
  * worker configuration with a stream, subject and consumer of its own (deleted by close()).
  */
 export function testClickHouseTarget(): IngestConfig['clickhouse'] {
-  return {
-    url: env('CLICKHOUSE_URL'),
-    username: env('CLICKHOUSE_USER') || 'default',
-    password: env('CLICKHOUSE_PASSWORD'),
-    database: TEST_CLICKHOUSE_DATABASE,
-  };
+  return clickHouseWriter(testEnv);
 }
 
 /** Migrates goods_test in ClickHouse, sets up the insert log and returns a client for goods_test. */
@@ -76,9 +73,9 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
   const pool = createNodePool(testDatabaseUrl(), pgWsProxy);
 
   const config: IngestConfig = {
-    natsUrl: [env('NATS_URL')],
+    nats: testNatsServer(),
     stream: `GOODS_TEST_${tag}`,
-    subject: `test_${tag}.goods.events`,
+    subject: testSubject(`w${tag}`),
     streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
     duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     clickhouse: testClickHouseTarget(),
@@ -96,7 +93,7 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     httpPort: 0,
     ...overrides,
   };
-  const nc = await connectNats(config.natsUrl, 'goods-ingest-tests');
+  const nc = await connectNats(config.nats, 'goods-ingest-tests');
   const jsm = await jetstreamManager(nc);
   return {
     config,
@@ -118,12 +115,13 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
 /** The environment that makes main.ts run with `config`. */
 export function configEnv(config: IngestConfig): Record<string, string> {
   return {
-    NATS_URL: config.natsUrl.join(','),
+    NATS_URL: config.nats.servers.join(','),
+    ...natsIdentityEnv(config.nats),
     NATS_STREAM: config.stream,
     NATS_SUBJECT: config.subject,
     CLICKHOUSE_URL: config.clickhouse.url,
-    CLICKHOUSE_USER: config.clickhouse.username,
-    CLICKHOUSE_PASSWORD: config.clickhouse.password,
+    CLICKHOUSE_WRITER_USER: config.clickhouse.username,
+    CLICKHOUSE_WRITER_PASSWORD: config.clickhouse.password,
     CLICKHOUSE_DATABASE: config.clickhouse.database,
     CLICKHOUSE_REQUEST_TIMEOUT_MS: String(config.clickhouse.requestTimeoutMs ?? 30_000),
     INGEST_PIPELINE: config.pipeline,
@@ -139,6 +137,12 @@ export function configEnv(config: IngestConfig): Record<string, string> {
     NATS_DUPLICATE_WINDOW_MS: String(config.duplicateWindowMs),
     INGEST_HTTP_PORT: String(config.httpPort),
   };
+}
+
+function natsIdentityEnv({ identity, tls }: NatsServer): Record<string, string> {
+  const ca: Record<string, string> = tls?.caFile ? { NATS_CA: tls.caFile } : {};
+  if ('credsFile' in identity) return { INGEST_NATS_CREDS: identity.credsFile, ...ca };
+  return { INGEST_NATS_USER: identity.user, INGEST_NATS_PASSWORD: identity.pass, ...ca };
 }
 
 let nextId = Math.floor(Math.random() * 1_000_000_000);

@@ -1,0 +1,20 @@
+import { parseSettings } from './settings.ts';
+
+/** Where and as whom the ingest worker and the migrations write to ClickHouse. */
+export interface ClickHouseTarget {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+}
+
+/** The writer's target from the environment; throws naming each missing or bad variable (never `default`). */
+export function clickHouseWriter(env: Record<string, string | undefined>): ClickHouseTarget {
+  const s = parseSettings(env, ['CLICKHOUSE_URL', 'CLICKHOUSE_WRITER_USER', 'CLICKHOUSE_WRITER_PASSWORD', 'CLICKHOUSE_DATABASE']);
+  return {
+    url: s.CLICKHOUSE_URL,
+    username: s.CLICKHOUSE_WRITER_USER,
+    password: s.CLICKHOUSE_WRITER_PASSWORD,
+    database: s.CLICKHOUSE_DATABASE,
+  };
+}
