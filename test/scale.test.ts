@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGoods, reprioritize } from './support/api.ts';
-import { expectLoggedOnce } from './support/clickhouse.ts';
+import { expectExactlyOnce } from './support/exactly-once.ts';
 import { closeTestDb, misplacedGoods, testDb } from './support/db.ts';
 import { useIngestWorker } from './support/ingest.ts';
 import { resetState } from './support/reset.ts';
@@ -43,7 +43,7 @@ describe('100,000 goods', () => {
     const deep = await listGoods({ limit: 3, offset: 99_998 });
     expect(deep.body.goods.map((g: { id: number }) => g.id)).toEqual(order.slice(99_997).map((g) => g.id));
 
-    await expectLoggedOnce(prefix, 100_000, { timeoutMs: 180_000 });
+    await expectExactlyOnce(prefix, 100_000, 180_000);
     // Each part's outbox row is forgotten once all of its goods are stored.
     const outbox = async () => (await testDb().query<{ n: number }>('SELECT count(*)::int AS n FROM goods_outbox')).rows[0]!.n;
     await waitFor('an empty outbox', async () => ((await outbox()) === 0 ? true : undefined), 30_000);

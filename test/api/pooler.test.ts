@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeStats, createGood, resetBridgeStats, updateGood } from '../support/api.ts';
-import { expectLoggedOnce } from '../support/clickhouse.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { serverSessionCap, serverSessions, testPool, testPoolTransactions } from '../support/pooler.ts';
@@ -50,6 +50,6 @@ describe('the pooler', () => {
     expect(created.map((r) => r.status)).toEqual(Array(500).fill(200));
     const priorities = new Set(created.map((r) => r.body.priority));
     expect(priorities.size).toBe(500);
-    await expectLoggedOnce(prefix, 500, { timeoutMs: 60_000 });
+    await expectExactlyOnce(prefix, 500, 60_000);
   }, 120_000);
 });

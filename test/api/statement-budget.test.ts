@@ -4,7 +4,7 @@ import { DEADLINE_MS } from '../../functions/db/with-database.ts';
 import { REPRIORITIZE_BUDGET_MS, REPRIORITIZE_DEADLINE_MS } from '../../functions/goods/write-goods.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { createGood, reprioritize } from '../support/api.ts';
-import { expectLoggedOnce } from '../support/clickhouse.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { testEnv } from '../support/env.ts';
 import { useIngestWorker } from '../support/ingest.ts';
@@ -78,6 +78,6 @@ describe('the statement budget', () => {
       { id: second, priority: 3 },
     ]);
     // Three creates and three moves: nothing of the cancelled reprioritize.
-    await expectLoggedOnce(prefix, 6);
+    await expectExactlyOnce(prefix, 6);
   }, 60_000);
 });

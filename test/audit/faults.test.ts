@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expectLoggedOnce } from '../support/clickhouse.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { closeTestDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
@@ -15,10 +15,10 @@ import { type Load, startLoad } from '../support/load.ts';
 let ingest: IngestProcess | undefined;
 let prefix: string;
 
-async function expectExactlyOnce(load: Load): Promise<void> {
+async function expectEveryWriteLoggedOnce(load: Load): Promise<void> {
   expect(load.failures).toEqual([]);
   expect(load.acknowledged).toBeGreaterThan(20);
-  await expectLoggedOnce(prefix, load.expectedEvents);
+  await expectExactlyOnce(prefix, load.expectedEvents);
 }
 
 beforeEach(async () => {
@@ -45,7 +45,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     ingest = await startIngest();
     await sleep(1_000);
     await load.stop();
-    await expectExactlyOnce(load);
+    await expectEveryWriteLoggedOnce(load);
   });
 
   it('survives ClickHouse stopping for a while and coming back', async () => {
@@ -55,7 +55,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     await whileDown('clickhouse', () => sleep(3_000));
     await sleep(1_000);
     await load.stop();
-    await expectExactlyOnce(load);
+    await expectEveryWriteLoggedOnce(load);
     expect((await ingest.metrics()).retries).toBeGreaterThan(0);
   });
 
@@ -70,7 +70,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     });
     await sleep(1_000);
     await load.stop();
-    await expectExactlyOnce(load);
+    await expectEveryWriteLoggedOnce(load);
   });
 
   it('delivers through the relay when the edge cannot publish at all', async () => {
@@ -80,7 +80,7 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
       const load = startLoad(prefix, { base: deaf.url });
       await sleep(2_000);
       await load.stop();
-      await expectExactlyOnce(load);
+      await expectEveryWriteLoggedOnce(load);
       // Every event above came through the relay, the edge could not publish: its rows are one per
       // event, or one per part of a reprioritize (up to 100 events).
       expect((await ingest.metrics()).relayPublished).toBeGreaterThanOrEqual(load.expectedEvents / 100);

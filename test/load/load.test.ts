@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeStats } from '../support/api.ts';
-import { expectLoggedOnce } from '../support/clickhouse.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { closeTestDb } from '../support/db.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { serverSessionCap, serverSessions, testPool } from '../support/pooler.ts';
@@ -42,7 +42,7 @@ describe('sustained load', () => {
       expect(load.failures.slice(0, 5)).toEqual([]);
       expect([...load.statuses.keys()].filter((s) => s >= 500)).toEqual([]);
 
-      await expectLoggedOnce(prefix, load.expectedEvents, { timeoutMs: 120_000 });
+      await expectExactlyOnce(prefix, load.expectedEvents, 120_000);
 
       await waitFor('the API connections to close', async () => (await bridgeStats()).postgres.openConnections === 0, 15_000);
       // Nothing queues at the pooler, and it kept to its few server sessions throughout.

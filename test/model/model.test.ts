@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chQuery } from '../support/clickhouse.ts';
 import { closeTestDb, createProject, misplacedGoods } from '../support/db.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
@@ -68,6 +69,7 @@ describe('model-based random test', () => {
         // The list's order keys and block counts are exact (every page is the right slice).
         expect(await misplacedGoods()).toEqual([]);
         const history = model.events.map(keyOf).sort();
+        await expectExactlyOnce(token, history.length);
         expect(await auditLogOf(token, history.length)).toEqual(history);
         progress.sequences++;
         progress.events += history.length;

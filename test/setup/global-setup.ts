@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { postgresPorts, startPgWsBridge } from '../../scripts/bridges/pg-ws-bridge.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
+import { closeTestDb } from '../support/db.ts';
 import { ROOT, testEnv } from '../support/env.ts';
+import { prepareExactlyOnceRecords } from '../support/exactly-once.ts';
 
 /** Brings up bridges, migrations and the API in workerd for the whole run (services are already up). */
 export default async function setup(): Promise<() => Promise<void>> {
@@ -18,6 +20,15 @@ export default async function setup(): Promise<() => Promise<void>> {
   } catch (error) {
     await direct.close();
     throw error;
+  }
+  try {
+    await prepareExactlyOnceRecords();
+  } catch (error) {
+    await stack.stop();
+    await direct.close();
+    throw error;
+  } finally {
+    await closeTestDb();
   }
   return async () => {
     await stack.stop();

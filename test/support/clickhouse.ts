@@ -1,6 +1,5 @@
-import { expect } from 'vitest';
 import { testEnv } from './env.ts';
-import { sleep, waitFor } from './wait.ts';
+import { waitFor } from './wait.ts';
 
 /** Runs a statement against the test ClickHouse database over HTTP, as the writer; its answer as text. */
 export async function chCommand(sql: string): Promise<string> {
@@ -41,24 +40,4 @@ export function waitForEvents(prefix: string, expected: number, timeoutMs = 90_0
     timeoutMs,
     250,
   );
-}
-
-/**
- * Waits for `expected` events of `prefix` in goods_log, then, after time enough for a late
- * duplicate to show up, checks that each is there exactly once. With `atLeast`, more events than
- * expected are allowed: writes that committed but whose answers were lost in an outage.
- */
-export async function expectLoggedOnce(
-  prefix: string,
-  expected: number,
-  options: { atLeast?: boolean; timeoutMs?: number } = {},
-): Promise<void> {
-  await waitForEvents(prefix, expected, options.timeoutMs);
-  await sleep(1_500);
-  // Compared with itself, not with the count above: with `atLeast`, those extra writes' events
-  // may still be arriving (through the relay, seconds later).
-  const later = await logCounts(prefix);
-  expect(later.rows).toBe(later.events);
-  if (options.atLeast) expect(later.events).toBeGreaterThanOrEqual(expected);
-  else expect(later).toEqual({ rows: expected, events: expected });
 }

@@ -11,6 +11,7 @@ import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts
 import { clickHouseWriter } from '../../../shared/clickhouse-writer.ts';
 import { ROOT, testEnv, testNatsServer, testSubject } from '../env.ts';
 import { deleteFromJetStream } from '../jetstream-delete.ts';
+import { INSERT_LOG, prepareInsertLog } from '../exactly-once.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES, type IngestConfig } from '../../../worker-ingest/src/config.ts';
@@ -51,7 +52,7 @@ export function testClickHouseTarget(): IngestConfig['clickhouse'] {
 export async function prepareTestClickHouse(): Promise<ClickHouseClient> {
   await applyClickHouseMigrations(testClickHouseTarget(), `${ROOT}migrations/clickhouse`);
   const ch = createClickHouse(testClickHouseTarget());
-  await prepareInsertLog(ch);
+  await prepareInsertLog();
   return ch;
 }
 
@@ -175,25 +176,6 @@ export async function publishEvents(
     await Promise.all(
       events.slice(i, i + parallel).map((e, j) => js.publish(`${subject}.${e.projectId}`, JSON.stringify(e), { msgID: msgId(e, i + j) })),
     );
-  }
-}
-
-/**
- * Every INSERT into goods_test.goods_log, row by row, kept by a materialized view in a database
- * of its own: ReplacingMergeTree merges would make a repeated row vanish from goods_log itself,
- * so counting there could hide a second insert.
- */
-export const INSERT_LOG = `${TEST_CLICKHOUSE_DATABASE}_inserts.goods_log_inserts`;
-
-async function prepareInsertLog(ch: ClickHouseClient): Promise<void> {
-  const db = INSERT_LOG.split('.')[0];
-  for (const query of [
-    `CREATE DATABASE IF NOT EXISTS ${db}`,
-    `CREATE TABLE IF NOT EXISTS ${INSERT_LOG} (EventId UUID) ENGINE = MergeTree() ORDER BY EventId`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${INSERT_LOG}_mv TO ${INSERT_LOG}
-       AS SELECT EventId FROM ${TEST_CLICKHOUSE_DATABASE}.goods_log`,
-  ]) {
-    await ch.command({ query });
   }
 }
 
