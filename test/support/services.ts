@@ -61,3 +61,28 @@ function childrenOf(pid: number): number[] {
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text ? text.split(/\s+/).map(Number) : [];
 }
+
+/** The pid scripts/services.sh reports for a running service. */
+export async function servicePid(service: string): Promise<number> {
+  const { stdout } = await run('bash', [join(ROOT, 'scripts/services.sh'), 'status', service]);
+  const pid = /pid (\d+)/.exec(stdout)?.[1];
+  if (!pid) throw new Error(`${service} is not running: ${stdout.trim()}`);
+  return Number(pid);
+}
+
+/**
+ * Crashes `service` with SIGKILL (Postgres: the postmaster and every backend at once, as a
+ * machine losing the process tree would), runs `during`, then starts it again with
+ * scripts/services.sh, also when `during` fails.
+ */
+export function whileKilled(service: string, during: () => Promise<unknown>): Promise<unknown> {
+  return between(
+    async () => {
+      const pid = await servicePid(service);
+      const victims = service === 'postgres' ? [pid, ...childrenOf(pid)] : [pid];
+      for (const victim of victims) process.kill(victim, 'SIGKILL');
+    },
+    during,
+    () => services('up', service),
+  );
+}

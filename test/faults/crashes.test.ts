@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api } from '../support/api.ts';
+import { closeTestDb, testDb } from '../support/db.ts';
+import { committedEvents, expectExactlyOnce, insertedEvents } from '../support/exactly-once.ts';
+import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { type Load, startLoad } from '../support/load.ts';
+import { resetState } from '../support/reset.ts';
+import { services, whileKilled } from '../support/services.ts';
+import { sleep, waitFor } from '../support/wait.ts';
+
+// Crashes, not stops: each service is killed with SIGKILL while writes are in flight, and
+// started again. Nothing of an acknowledged write may be lost or doubled.
+
+let ingest: IngestProcess | undefined;
+let prefix: string;
+
+beforeEach(async () => {
+  await resetState();
+  prefix = `crash-${randomUUID().slice(0, 8)}`;
+  ingest = await startIngest();
+});
+afterEach(async () => {
+  try {
+    await services('up');
+  } finally {
+    await ingest?.stop();
+    ingest = undefined;
+  }
+});
+afterAll(closeTestDb);
+
+/** Every failure is the contract's 500 (a write that found Postgres gone), never anything else. */
+function expectOnlyInternalErrors(load: Load): void {
+  for (const failure of load.failures) expect(failure).toMatch(/ 500 \{"code":1,"message":"errors.internal","details":\{\}\}$/);
+}
+
+describe('crashes under writes', { timeout: 180_000 }, () => {
+  it.each(['postgres', 'clickhouse', 'nats', 'redis'])('kill -9 of %s: every acknowledged write logged exactly once', async (service) => {
+    const load = startLoad(prefix);
+    await sleep(1_500);
+    await whileKilled(service, () => sleep(2_000));
+    await waitFor('the API healthy again', async () => (await api('GET', '/healthz')).status === 200, 60_000, 200);
+    await sleep(1_500);
+    await load.stop();
+    expectOnlyInternalErrors(load);
+    expect(load.acknowledged).toBeGreaterThan(20);
+    await expectExactlyOnce(prefix, load.expectedEvents, 120_000);
+  });
+
+  it('kill -9 of ClickHouse right after a batch was confirmed and its outbox rows deleted: the batch is still there', async () => {
+    const load = startLoad(prefix);
+    await sleep(2_000);
+    await load.stop();
+    const committed = await committedEvents(prefix);
+    expect(committed.length).toBe(load.expectedEvents);
+    // Confirmed: every event inserted, and the worker has forgotten them in the outbox.
+    await waitFor(
+      'the batch confirmed',
+      async () => {
+        const { rows } = await testDb().query<{ n: number }>('SELECT count(*)::int AS n FROM goods_outbox');
+        return rows[0]!.n === 0;
+      },
+      60_000,
+    );
+    await whileKilled('clickhouse', () => sleep(500));
+    const inserted = await waitFor('ClickHouse back', async () => insertedEvents(prefix), 60_000, 500);
+    expect(committed.filter((id) => inserted.get(id) !== 1)).toEqual([]);
+    await expectExactlyOnce(prefix, load.expectedEvents);
+  });
+});
