@@ -1,4 +1,7 @@
-import { api, type ApiResponse } from './api.ts';
+import { api, type ApiResponse, type RequestOptions } from './api.ts';
+import { waitFor } from './wait.ts';
+
+type Sent = [method: string, path: string, options: RequestOptions];
 
 type Kind = 'create' | 'update' | 'reprioritize' | 'remove' | 'list';
 
@@ -20,6 +23,11 @@ export interface Load {
   expectedEvents: number;
   /** Unexpected answers (a 404 on an already removed good is expected). */
   failures: string[];
+  /**
+   * Sends every write that got a 5xx or no answer again, with its Idempotency-Key, until it is
+   * answered, as a client does; what it then acknowledges is counted like any other answer.
+   */
+  retryUnanswered(): Promise<void>;
   statuses: Map<number, number>;
   /** Milliseconds per answered request, whatever its status. */
   latencies: Map<Kind, number[]>;
@@ -44,37 +52,53 @@ export function startLoad(prefix: string, options: LoadOptions = {}): Load {
     latencies: new Map(),
     started: Date.now(),
     stop: async () => undefined,
+    retryUnanswered: async () => undefined,
   };
+  const unanswered: { kind: Kind; sent: Sent }[] = [];
   const created: number[] = [];
   let sent = 0;
   let running = true;
 
-  function request(kind: Kind, k: number): Promise<ApiResponse<any>> {
+  /** The request of step `k`; a write carries an Idempotency-Key of its own. */
+  function request(kind: Kind, k: number): Sent {
     const id = created[(k * 7919) % Math.max(created.length, 1)] ?? 0;
-    const target = { base: options.base, query: { id, projectId: 1 } };
+    const headers = { 'Idempotency-Key': `${prefix}-${k}` };
+    const target = { base: options.base, query: { id, projectId: 1 }, headers };
     switch (kind) {
       case 'create':
-        return api('POST', '/goods/create', { base: options.base, query: { projectId: 1 }, json: { name: `${prefix}-${k}` } });
+        return ['POST', '/goods/create', { base: options.base, query: { projectId: 1 }, json: { name: `${prefix}-${k}` }, headers }];
       case 'update':
-        return api('PATCH', '/goods/update', { ...target, json: { name: `${prefix}-u${k}` } });
+        return ['PATCH', '/goods/update', { ...target, json: { name: `${prefix}-u${k}` } }];
       case 'reprioritize':
-        return api('PATCH', '/goods/reprioritize', { ...target, json: { newPriority: (k % 5) + 1 } });
+        return ['PATCH', '/goods/reprioritize', { ...target, json: { newPriority: (k % 5) + 1 } }];
       case 'remove':
-        return api('DELETE', '/goods/remove', target);
+        return ['DELETE', '/goods/remove', target];
       case 'list':
-        return api('GET', '/goods/list', { base: options.base, query: { limit: 20, offset: (k % 3) * 20 + 1 } });
+        return ['GET', '/goods/list', { base: options.base, query: { limit: 20, offset: (k % 3) * 20 + 1 } }];
     }
+  }
+
+  /** Counts an answered write; false when it was not answered (a 5xx), to be sent again. */
+  function count(kind: Kind, response: ApiResponse<any>): boolean {
+    if (response.status >= 500 || response.status === 409) return false;
+    if (response.status !== 200 || kind === 'list') return true;
+    load.acknowledged++;
+    if (kind === 'create') created.push(response.body.id);
+    load.expectedEvents += kind === 'reprioritize' ? response.body.priorities.length : 1;
+    return true;
   }
 
   async function step(k: number): Promise<void> {
     const kind: Kind =
       created.length < 3 ? 'create' : (k % 100) / 100 < listShare ? 'list' : WRITES[Math.floor(k / 100 + k) % WRITES.length]!;
     const started = performance.now();
+    const sent = request(kind, k);
     let response: ApiResponse<any>;
     try {
-      response = await request(kind, k);
+      response = await api(...sent);
     } catch (error) {
       load.failures.push(`${kind}: ${String(error)} ${String((error as { cause?: unknown }).cause ?? '')}`);
+      if (kind !== 'list') unanswered.push({ kind, sent });
       return;
     }
     const latencies = load.latencies.get(kind) ?? [];
@@ -82,14 +106,8 @@ export function startLoad(prefix: string, options: LoadOptions = {}): Load {
     load.latencies.set(kind, latencies);
     load.statuses.set(response.status, (load.statuses.get(response.status) ?? 0) + 1);
     if (response.status === 404 && kind !== 'create' && kind !== 'list') return; // removed meanwhile
-    if (response.status !== 200) {
-      load.failures.push(`${kind} ${response.status} ${response.text.slice(0, 200)}`);
-      return;
-    }
-    if (kind === 'list') return;
-    load.acknowledged++;
-    if (kind === 'create') created.push(response.body.id);
-    load.expectedEvents += kind === 'reprioritize' ? response.body.priorities.length : 1;
+    if (response.status !== 200) load.failures.push(`${kind} ${response.status} ${response.text.slice(0, 200)}`);
+    if (!count(kind, response) && kind !== 'list') unanswered.push({ kind, sent });
   }
 
   const loops = Array.from({ length: clients }, async (_, c) => {
@@ -101,6 +119,11 @@ export function startLoad(prefix: string, options: LoadOptions = {}): Load {
   load.stop = async () => {
     running = false;
     await Promise.all(loops);
+  };
+  load.retryUnanswered = async () => {
+    for (const { kind, sent } of unanswered.splice(0)) {
+      await waitFor(`an answer to ${sent[0]} ${sent[1]} sent again`, async () => count(kind, await api(...sent)), 60_000, 250);
+    }
   };
   return load;
 }

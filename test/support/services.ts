@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './env.ts';
+import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
 
@@ -57,6 +58,19 @@ export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<unk
   );
 }
 
+/**
+ * Whether anything of `pid` still runs: a zombie whose last thread is gone counts as exited (init
+ * reaps it later). Until then its other threads may still hold its ports and files.
+ */
+function alive(pid: number): boolean {
+  try {
+    const zombie = /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return !zombie || readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false;
+  }
+}
+
 function childrenOf(pid: number): number[] {
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text ? text.split(/\s+/).map(Number) : [];
@@ -81,6 +95,8 @@ export function whileKilled(service: string, during: () => Promise<unknown>): Pr
       const pid = await servicePid(service);
       const victims = service === 'postgres' ? [pid, ...childrenOf(pid)] : [pid];
       for (const victim of victims) process.kill(victim, 'SIGKILL');
+      // Gone, ports and files let go of, before anything starts it again.
+      await waitFor(`${service} to die`, async () => victims.every((v) => !alive(v)), 10_000);
     },
     during,
     () => services('up', service),
