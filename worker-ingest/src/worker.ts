@@ -8,6 +8,7 @@ import { startHttpServer, type HttpServer } from './http.ts';
 import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
 import { createLog, errorMessage, type Log } from '../../shared/log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { consumerStalled, replaceStalledConsumer } from './consumer-watchdog.ts';
 import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, streamState, watchNats } from './nats.ts';
 import { deleteOutboxEvents, drainOutbox, outboxBacklog, relayOutbox } from './outbox.ts';
 import { createPrometheus } from './prometheus.ts';
@@ -151,6 +152,21 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     log,
   );
 
+  const watchdogSettings = { stream: config.stream, consumer: config.consumer, ackWaitMs: config.ackWaitMs };
+  const startedAt = Date.now();
+  const watchdog = startTicker(
+    'consumer_watchdog',
+    config.ackWaitMs,
+    async () => {
+      // A consumer this worker has not had for two ack waits yet is not judged.
+      if (Date.now() - startedAt < 2 * config.ackWaitMs) return;
+      if (await consumerStalled(jsm, watchdogSettings, batcher.heldCount())) {
+        await replaceStalledConsumer(jsm, watchdogSettings, ensureTopology, log);
+      }
+    },
+    log,
+  );
+
   let http: HttpServer | undefined;
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
@@ -176,6 +192,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const stop = async () => {
     stopping = true;
     await relay.stop();
+    await watchdog.stop();
     await listCache?.stop();
     const deadline = setTimeout(() => shutdown.abort(new Error('shutdown deadline reached')), options.shutdownGraceMs ?? 8000);
     await pulling.stop();
