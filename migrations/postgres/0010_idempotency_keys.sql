@@ -45,12 +45,16 @@ BEGIN
     SELECT k.key FROM goods_idempotency_keys k WHERE k.created_at < now() - goods_key_lifetime()
     ORDER BY k.created_at LIMIT 10 FOR UPDATE SKIP LOCKED);
   DELETE FROM goods_idempotency_keys WHERE key = p_key AND created_at < now() - goods_key_lifetime();
+  -- A duplicate waits for the first request's key until half a second before its deadline, so
+  -- that its wait ends here (a 409) and not in the statement budget, which ends about then too.
+  PERFORM set_config('lock_timeout', greatest(1, floor(extract(epoch FROM p_deadline - clock_timestamp()) * 1000) - 500)::text, true);
   BEGIN
     INSERT INTO goods_idempotency_keys (key, request) VALUES (p_key, p_request) ON CONFLICT (key) DO NOTHING;
     GET DIAGNOSTICS claimed = ROW_COUNT;
   EXCEPTION WHEN lock_not_available THEN
     RETURN json_build_object('inProgress', true);
   END;
+  PERFORM goods_begin_write(p_deadline); -- the write's own lock waits end at the deadline again
   IF claimed = 1 THEN
     PERFORM set_config('goods.claimed_key', p_key, true);
     RETURN NULL;

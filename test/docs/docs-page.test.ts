@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../support/api.ts';
+import { closeTestDb } from '../support/db.ts';
 import { API_URL, ROOT } from '../support/env.ts';
+import { resetState } from '../support/reset.ts';
 
 const SCREENSHOT = join(ROOT, '.data/docs-page.png');
 let browser: Browser;
@@ -14,6 +16,7 @@ let page: Page;
 const refused: string[] = [];
 
 beforeAll(async () => {
+  await resetState(); // the new good must be on the first page the test lists
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
   await page.route('**/*', (route) => {
@@ -24,6 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  await closeTestDb();
 });
 
 describe('GET /docs', () => {
