@@ -3,7 +3,7 @@
 // tests do not catch means that guarantee is not proven. Runs against the committed HEAD, each
 // mutation in a work tree of its own, on the services already running (scripts/with-services.sh).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/profile.ts';
 
@@ -72,8 +72,10 @@ function mutatedTree(m: Mutation, index: number): string {
   const tree = join(ROOT, '.data/mutations', String(index));
   if (existsSync(tree)) git('worktree', 'remove', '--force', tree);
   git('worktree', 'add', '--detach', '--force', tree, 'HEAD');
+  // The packages are the main checkout's, linked: nothing may install into the tree (npm ci would
+  // empty the linked folder). The docs page's vendored files are copied as install-deps.sh would.
   symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
-  execFileSync('bash', ['scripts/install-deps.sh'], { cwd: tree, stdio: 'ignore' });
+  cpSync(join(ROOT, 'functions/docs/vendor'), join(tree, 'functions/docs/vendor'), { recursive: true });
   const path = join(tree, m.file);
   const source = readFileSync(path, 'utf8');
   if (!source.includes(m.find)) throw new Error(`${m.name}: ${m.file} no longer contains ${JSON.stringify(m.find)}`);
@@ -93,6 +95,7 @@ for (const [i, m] of mutations.entries()) {
     stdio: ['ignore', 'ignore', 'ignore'],
   });
   results.push({ name: m.name, caught: run.status !== 0, seconds: Math.round((Date.now() - started) / 1000) });
+  unlinkSync(join(tree, 'node_modules')); // the link only, before the tree goes
   git('worktree', 'remove', '--force', tree);
 }
 
