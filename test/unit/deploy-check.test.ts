@@ -6,13 +6,13 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkDeploy, PUBLIC_WRITES } from '../../scripts/check-deploy.ts';
 import { ROOT } from '../../scripts/lib/profile.ts';
 
-// The scripts run with a stub `wrangler` first on PATH that only records its arguments, and
+// The scripts run with a recording `wrangler` first on PATH that only records its arguments, and
 // without node_modules/.bin (where npm would find the real one): no call can reach Cloudflare.
-const stubs = mkdtempSync(join(tmpdir(), 'deploy-check-'));
-const wranglerCalls = join(stubs, 'wrangler-calls');
-writeFileSync(join(stubs, 'wrangler'), `#!/bin/sh\necho "$*" >> '${wranglerCalls}'\n`);
-chmodSync(join(stubs, 'wrangler'), 0o755);
-afterAll(() => rmSync(stubs, { recursive: true, force: true }));
+const fakeBin = mkdtempSync(join(tmpdir(), 'deploy-check-'));
+const wranglerCalls = join(fakeBin, 'wrangler-calls');
+writeFileSync(join(fakeBin, 'wrangler'), `#!/bin/sh\necho "$*" >> '${wranglerCalls}'\n`);
+chmodSync(join(fakeBin, 'wrangler'), 0o755);
+afterAll(() => rmSync(fakeBin, { recursive: true, force: true }));
 beforeEach(() => rmSync(wranglerCalls, { force: true }));
 
 // Everything a deploy needs but the token; the migrations would find nothing listening there.
@@ -22,7 +22,7 @@ function run(command: string, args: string[], env: Record<string, string>) {
   const started = performance.now();
   const result = spawnSync(command, args, {
     cwd: ROOT,
-    env: { PATH: `${stubs}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? tmpdir(), ...env },
+    env: { PATH: `${fakeBin}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? tmpdir(), ...env },
     encoding: 'utf8',
     timeout: 20_000,
   });
