@@ -3,8 +3,8 @@ import { openApiDocument } from '../../functions/openapi/document.ts';
 import { routes } from '../../functions/routes.ts';
 import { api } from '../support/api.ts';
 
-// Every answer any test gets through `api()` is checked against the served document
-// (test/support/api.ts); this checks the document itself is served.
+// Every answer any test gets, through `api()` or a raw fetch, is checked against the served
+// document (test/support/answer-check.ts); this checks the document itself is served.
 describe('GET /openapi.json', () => {
   it('serves the document generated from the routes, as JSON', async () => {
     const response = await api('GET', '/openapi.json');
