@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 marker=node_modules/.package-lock.json
-if [[ ! -f $marker || package-lock.json -nt $marker ]]; then
+if [[ -L node_modules ]]; then
+  # Another checkout's packages, linked (a work tree): npm ci would empty that checkout's folder.
+  echo "[install] node_modules is a link to another checkout's; not installing" >&2
+elif [[ ! -f $marker || package-lock.json -nt $marker ]]; then
   echo "[install] npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
