@@ -5,8 +5,10 @@ import { closeTestDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
 import { resetState } from '../support/reset.ts';
-import { services, whileDown } from '../support/services.ts';
-import { sleep } from '../support/wait.ts';
+import { services, whileDown, whileFrozen } from '../support/services.ts';
+import { testEnv } from '../support/env.ts';
+import { suiteJetStream } from '../support/stream.ts';
+import { sleep, waitFor } from '../support/wait.ts';
 import { type Load, startLoad } from '../support/load.ts';
 
 // Each fault strikes while writes are in flight. Whatever happens, every write the API
@@ -36,14 +38,28 @@ afterEach(async () => {
 afterAll(closeTestDb);
 
 describe('exactly once through faults', { timeout: 150_000 }, () => {
-  it('survives kill -9 of the ingest worker mid-stream and its restart', async () => {
-    ingest = await startIngest();
+  it('survives kill -9 of the ingest worker in the middle of an INSERT, and its restart', async () => {
+    const first = await startIngest();
+    ingest = first;
     const load = startLoad(prefix);
-    await sleep(1_500);
-    await ingest.kill();
-    await sleep(1_500);
-    ingest = await startIngest();
-    await sleep(1_000);
+    const { nc, jsm } = await suiteJetStream();
+    const ackPending = async () => (await jsm.consumers.info(testEnv.NATS_STREAM!, testEnv.INGEST_CONSUMER!)).num_ack_pending;
+    try {
+      await waitFor('batches stored', async () => ((await first.metrics()).batches ?? 0) > 0, 20_000);
+      // With ClickHouse frozen the worker's INSERT hangs, so its batch cannot be acknowledged: the
+      // kill lands on delivered, unacknowledged work. The INSERT may still complete after the thaw.
+      await whileFrozen('clickhouse', async () => {
+        await sleep(300); // an INSERT that finished just before the freeze has its ack sent
+        await waitFor('a batch delivered to the worker and not yet acknowledged', async () => (await ackPending()) > 0, 10_000);
+        await first.kill();
+        expect(await ackPending()).toBeGreaterThan(0);
+      });
+      ingest = await startIngest();
+      const restarted = ingest;
+      await waitFor('the restarted worker storing batches', async () => ((await restarted.metrics()).batches ?? 0) > 0, 30_000);
+    } finally {
+      await nc.close();
+    }
     await load.stop();
     await expectEveryWriteLoggedOnce(load);
   });

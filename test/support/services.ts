@@ -76,6 +76,19 @@ function childrenOf(pid: number): number[] {
   return text ? text.split(/\s+/).map(Number) : [];
 }
 
+/**
+ * Freezes a one-process service (SIGSTOP): its connections stay open and new ones queue in the
+ * listen backlog, but nothing is answered until it is thawed, also when `during` fails.
+ */
+export async function whileFrozen(service: string, during: () => Promise<unknown>): Promise<unknown> {
+  const pid = await servicePid(service);
+  return between(
+    () => process.kill(pid, 'SIGSTOP'),
+    during,
+    () => process.kill(pid, 'SIGCONT'),
+  );
+}
+
 /** The pid scripts/services.sh reports for a running service. */
 export async function servicePid(service: string): Promise<number> {
   const { stdout } = await run('bash', [join(ROOT, 'scripts/services.sh'), 'status', service]);
