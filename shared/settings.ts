@@ -85,6 +85,7 @@ export const settingSchemas = {
   START_REDIS_REST_PORT: port,
   START_INGEST_HTTP_PORT: port,
   START_INSPECTOR_PORT: port,
+  INGEST_INSPECTOR_PORT: port,
   CLOSED_PG_PORT: port,
   CLOSED_PGBOUNCER_PORT: port,
 } satisfies Record<string, z.ZodType>;

@@ -56,11 +56,16 @@ describe('a checkout inside a mode-700 home directory', () => {
 
     services('up', 'postgres', 'pgbouncer');
     expect(statSync(home).mode & 0o777).toBe(0o700);
+    const postgresData = lstatSync(join(checkout, '.data/postgres'));
     if (isRoot) {
-      // out of the closed home, where the postgres user can reach it
-      expect(lstatSync(join(checkout, '.data/postgres')).isSymbolicLink()).toBe(true);
+      // Run as the postgres user: out of the closed home, where that user can reach it.
+      expect(postgresData.isSymbolicLink()).toBe(true);
       expect(readlinkSync(join(checkout, '.data/postgres'))).toMatch(/^\/var\/lib\/goods-edge\/[0-9a-f]{16}\/postgres$/);
       expect(lstatSync(join(checkout, '.data/pgbouncer')).isSymbolicLink()).toBe(true);
+    } else {
+      // Run as the user who owns the home: the data stays in the checkout, nothing is moved out.
+      expect(postgresData.isDirectory()).toBe(true);
+      expect(lstatSync(join(checkout, '.data/pgbouncer')).isDirectory()).toBe(true);
     }
     sql(ports.PGBOUNCER_PORT, 'CREATE TABLE kept (n int); INSERT INTO kept VALUES (42)');
 

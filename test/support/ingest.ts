@@ -47,10 +47,10 @@ export async function startIngest(overrides: Record<string, string> = {}): Promi
 }
 
 /** The ingest worker for a test file: started before its first test, stopped after its last. */
-export function useIngestWorker(): () => IngestProcess {
+export function useIngestWorker(overrides: Record<string, string> = {}): () => IngestProcess {
   let ingest: IngestProcess | undefined;
   beforeAll(async () => {
-    ingest = await startIngest();
+    ingest = await startIngest(overrides);
   });
   afterAll(async () => {
     await ingest?.stop();

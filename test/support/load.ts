@@ -37,6 +37,26 @@ export interface Load {
 
 const WRITES: Kind[] = ['create', 'update', 'reprioritize', 'remove'];
 
+interface Page {
+  meta: { total: number; removed: number; limit: number; offset: number };
+  goods: { id: number; priority: number }[];
+}
+
+/**
+ * What makes a list answer inconsistent in itself, whenever it was taken: a page torn between two
+ * states of the catalogue (meta of one, goods of another), out of order, or with a repeated good.
+ */
+export function pageProblem(page: Page, limit: number, offset: number): string | undefined {
+  const { meta, goods } = page;
+  const expectedLength = Math.min(limit, Math.max(0, meta.total - offset + 1));
+  if (meta.limit !== limit || meta.offset !== offset) return `meta echoes ${meta.limit}/${meta.offset}, not ${limit}/${offset}`;
+  if (meta.removed > meta.total) return `meta.removed ${meta.removed} > meta.total ${meta.total}`;
+  if (goods.length !== expectedLength) return `${goods.length} goods at offset ${offset} of ${meta.total}, not ${expectedLength}`;
+  if (new Set(goods.map((g) => g.id)).size !== goods.length) return 'a good appears twice';
+  if (goods.some((g, i) => i > 0 && g.priority <= goods[i - 1]!.priority)) return 'goods not in strictly rising priority';
+  return undefined;
+}
+
 /**
  * Clients that keep sending a mix of requests for goods named with `prefix` until stopped,
  * counting what was acknowledged and how long each kind took.
@@ -106,6 +126,11 @@ export function startLoad(prefix: string, options: LoadOptions = {}): Load {
     load.latencies.set(kind, latencies);
     load.statuses.set(response.status, (load.statuses.get(response.status) ?? 0) + 1);
     if (response.status === 404 && kind !== 'create' && kind !== 'list') return; // removed meanwhile
+    if (kind === 'list' && response.status === 200) {
+      const { limit, offset } = sent[2].query as { limit: number; offset: number };
+      const problem = pageProblem(response.body, limit, offset);
+      if (problem) load.failures.push(`list ${limit}/${offset}: ${problem}`);
+    }
     if (response.status !== 200) load.failures.push(`${kind} ${response.status} ${response.text.slice(0, 200)}`);
     if (!count(kind, response) && kind !== 'list') unanswered.push({ kind, sent });
   }
