@@ -97,13 +97,19 @@ describe('pg-ws-bridge with @neondatabase/serverless', () => {
       await a.query(`SELECT * FROM ${TABLE} WHERE id = 1 FOR UPDATE`);
       events.push('a locked');
 
-      const started = Date.now();
       const blocked = b.query<{ note: string }>(`SELECT note FROM ${TABLE} WHERE id = 1 FOR UPDATE`).then((r) => {
         events.push('b got row');
-        return { note: r.rows[0]?.note, waited: Date.now() - started };
+        return { note: r.rows[0]?.note };
       });
 
-      await sleep(400);
+      // Until Postgres shows b waiting for a's row lock, b's query may not even have arrived.
+      for (let waiting = 0; waiting === 0; ) {
+        const { rows } = await a.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'",
+        );
+        waiting = rows[0]!.n;
+        if (waiting === 0) await sleep(20);
+      }
       expect(events).toEqual(['a locked']); // b is still waiting
       await a.query(`UPDATE ${TABLE} SET note = 'changed by a' WHERE id = 1`);
       events.push('a commit');
@@ -111,7 +117,6 @@ describe('pg-ws-bridge with @neondatabase/serverless', () => {
 
       const result = await blocked;
       expect(events).toEqual(['a locked', 'a commit', 'b got row']);
-      expect(result.waited).toBeGreaterThanOrEqual(350);
       expect(result.note).toBe('changed by a'); // b saw the committed row, after the lock was released
     } finally {
       await a.end();

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEADLINE_MS } from '../../functions/db/with-database.ts';
 import { REPRIORITIZE_DEADLINE_MS } from '../../functions/goods/write-goods.ts';
-import { api, createGood, listGoods } from '../support/api.ts';
+import { api, createGood, listGoods, updateGood } from '../support/api.ts';
 import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { closeTestDb } from '../support/db.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import { type Load, startLoad } from '../support/load.ts';
 import { resetState } from '../support/reset.ts';
-import { services, whileDown, whilePostgresFrozen } from '../support/services.ts';
+import { services, whileDown, whileFrozen, whilePostgresFrozen } from '../support/services.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
 // Redis, PgBouncer and Postgres going away under load: clients get prompt answers (200, or a clean 5xx in
@@ -64,6 +64,21 @@ describe('backing services going away under load', { timeout: 180_000 }, () => {
     expect(load.latencies.get('list')?.length).toBeGreaterThan(10);
     await expectRecovered();
     await expectExactlyOnce(prefix, load.expectedEvents);
+  });
+
+  it('Redis frozen with its pages, then thawed: writes and lists answer 200, and a page cached before a write goes for good', async () => {
+    const page = { limit: 10, offset: 1 };
+    const good = (await createGood(1, { name: `${prefix}-before` })).body.id as number;
+    await waitFor('the page cached', async () => (await listGoods(page)).headers.get('x-cache') === 'hit');
+    const nameOnPage = async () => (await listGoods(page)).body.goods.find((g: { id: number }) => g.id === good)?.name;
+    // Frozen, not stopped: Redis keeps the page cached before the write, as after a network partition.
+    await whileFrozen('redis', async () => {
+      expect((await updateGood(good, 1, { name: `${prefix}-after` })).status).toBe(200);
+      expect(await nameOnPage()).toBe(`${prefix}-after`); // from Postgres
+    });
+    await waitFor('the page cached before the write to go', async () => (await nameOnPage()) === `${prefix}-after`, 10_000);
+    for (let i = 0; i < 20; i++) expect(await nameOnPage()).toBe(`${prefix}-after`);
+    await expectExactlyOnce(prefix, 2);
   });
 
   // A write caught by the outage answers 500 and commits nothing: Postgres refuses to commit it

@@ -1,17 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { api, type ApiResponse, type RequestOptions } from '../support/api.ts';
+import { historiesAgree, loggedHistory } from './audit-history.ts';
 import type { Outcome, ReferenceModel } from './reference-model.ts';
 
 /** What a model run shares between commands. */
 export interface Real {
   token: string;
-  /** Operations sent so far (all runs); the long mode stops generating once it has enough. */
-  ops: { count: number };
+  /**
+   * Operations sent so far (all runs; the long mode stops generating once it has enough), and
+   * the count at the last restart.
+   */
+  ops: { count: number; atLastRestart: number };
   /** Project ids to draw from: existing ones and one that does not exist. */
   projectIds: number[];
+  /** Restarts a part of the pipeline between two commands. */
+  restart(what: Restartable): Promise<void>;
 }
+
+export type Restartable = 'ingest worker' | 'nats' | 'redis';
+/** Restarts take seconds: one per this many operations keeps the test's time in bounds. */
+const OPERATIONS_PER_RESTART = 100;
 
 type Cmd = fc.AsyncCommand<ReferenceModel, Real, false>;
 
@@ -218,8 +229,116 @@ class ConcurrentCreates implements Cmd {
   toString = () => `concurrentCreates(${this.suffixes.length})`;
 }
 
+/** One of the writes sent at once by ConcurrentWrites. */
+type Write =
+  | { kind: 'update'; id: number; projectIndex: number; suffix: string }
+  | { kind: 'reprioritize'; id: number; projectIndex: number; newPriority: number }
+  | { kind: 'remove'; id: number; projectIndex: number };
+
+function sendOne(write: Write, projectId: number, real: Real): Promise<ApiResponse> {
+  const query = { id: write.id, projectId };
+  switch (write.kind) {
+    case 'update':
+      return api('PATCH', '/goods/update', { query, json: { name: name(real, write.suffix) } });
+    case 'reprioritize':
+      return api('PATCH', '/goods/reprioritize', { query, json: { newPriority: write.newPriority } });
+    case 'remove':
+      return api('DELETE', '/goods/remove', { query });
+  }
+}
+
+/** Applies `write` to `model`: the outcome, and the body a 200 must carry. */
+function applyWrite(model: ReferenceModel, write: Write, projectId: number, real: Real): { outcome: Outcome<unknown>; body?: unknown } {
+  switch (write.kind) {
+    case 'update': {
+      const outcome = model.update(write.id, projectId, name(real, write.suffix), undefined);
+      return { outcome, body: outcome.ok ? outcome.value : undefined };
+    }
+    case 'reprioritize': {
+      const outcome = model.reprioritize(write.id, projectId, write.newPriority);
+      return { outcome, body: outcome.ok ? { priorities: outcome.value } : undefined };
+    }
+    case 'remove': {
+      const outcome = model.remove(write.id, projectId);
+      return { outcome, body: outcome.ok ? outcome.value : undefined };
+    }
+  }
+}
+
+function answerFits(response: ApiResponse<any>, { outcome, body }: ReturnType<typeof applyWrite>): boolean {
+  if (!outcome.ok) return response.status === outcome.status && response.body?.message === outcome.message;
+  if (response.status !== 200) return false;
+  const { createdAt, ...rest } = response.body;
+  return isDeepStrictEqual(createdAt === undefined ? response.body : rest, body);
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+/**
+ * Updates, reprioritizes and removes of the same few goods, sent all at once. Their answers must
+ * be those of some serial order (row locks and the priority lock serialize them); the model then
+ * applies them in that order, and the audit log must show each good's events in it.
+ */
+class ConcurrentWrites implements Cmd {
+  constructor(readonly writes: Write[]) {}
+  check = () => true;
+  async run(model: ReferenceModel, real: Real) {
+    real.ops.count += this.writes.length;
+    const projectIds = this.writes.map((w) => real.projectIds[w.projectIndex % real.projectIds.length]!);
+    const answers = await Promise.all(this.writes.map((w, i) => sendOne(w, projectIds[i]!, real)));
+    const fitting = permutations(this.writes.length)
+      .map((order) => ({ order, trial: model.clone() }))
+      .filter(({ order, trial }) => order.every((i) => answerFits(answers[i]!, applyWrite(trial, this.writes[i]!, projectIds[i]!, real))));
+    expect(
+      fitting.length,
+      `${this}: the answers fit no serial order: ${answers.map((a) => `${a.status} ${a.text}`).join(' | ')}`,
+    ).toBeGreaterThan(0);
+    const same = fitting.every((f) => isDeepStrictEqual(f.trial.events, fitting[0]!.trial.events));
+    const order = same ? fitting[0]!.order : await orderInLog(fitting, real.token);
+    for (const i of order) applyWrite(model, this.writes[i]!, projectIds[i]!, real);
+  }
+  toString = () => `concurrentWrites(${JSON.stringify(this.writes)})`;
+}
+
+/**
+ * Orders that give the same answers can still leave different events (a remove and a move of
+ * the same good: the move's event shows the good removed or not). The log then tells which
+ * order ran, as long as it is one of them.
+ */
+async function orderInLog(fitting: { order: number[]; trial: ReferenceModel }[], token: string): Promise<number[]> {
+  const lengths = [...new Set(fitting.map((f) => f.trial.events.length))].sort((a, b) => a - b);
+  for (const length of lengths) {
+    const logged = await loggedHistory(token, length);
+    const found = fitting.find((f) => f.trial.events.length === length && historiesAgree(logged, f.trial.events));
+    if (found) return found.order;
+  }
+  throw new Error(`the audit log shows none of the serial orders that fit the answers: ${fitting.map((f) => f.order).join(' / ')}`);
+}
+
+/** A crash of the worker (kill -9) or a restart of NATS or Redis between two commands. */
+class Restart implements Cmd {
+  constructor(readonly what: Restartable) {}
+  check = () => true;
+  async run(_: ReferenceModel, real: Real) {
+    if (real.ops.count - real.ops.atLastRestart < OPERATIONS_PER_RESTART) return;
+    real.ops.atLastRestart = real.ops.count;
+    await real.restart(this.what);
+  }
+  toString = () => `restart(${this.what})`;
+}
+
 export function commandArbitraries(): fc.Arbitrary<Cmd>[] {
   const project = fc.nat({ max: 5 }); // index into Real.projectIds: mostly existing, sometimes missing
+  // Concurrent writes aim at a few goods of the existing projects, so that they meet.
+  const near = { id: fc.integer({ min: 1, max: 6 }), projectIndex: fc.nat({ max: 2 }) };
+  const write: fc.Arbitrary<Write> = fc.oneof(
+    fc.record({ kind: fc.constant('update' as const), ...near, suffix }),
+    fc.record({ kind: fc.constant('reprioritize' as const), ...near, newPriority: fc.integer({ min: 1, max: 8 }) }),
+    fc.record({ kind: fc.constant('remove' as const), ...near }),
+  );
   return [
     fc.tuple(project, suffix, description, sending).map(([p, s, d, h]) => new Create(p, s, d, h)),
     fc.tuple(project, suffix, description, sending).map(([p, s, d, h]) => new Create(p, s, d, h)),
@@ -229,5 +348,7 @@ export function commandArbitraries(): fc.Arbitrary<Cmd>[] {
     fc.tuple(anyId, project, fc.integer({ min: 1, max: 45 }), sending).map(([id, p, n, h]) => new Reprioritize(id, p, n, h)),
     fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 0, max: 45 })).map(([l, o]) => new List(l, o)),
     fc.array(suffix, { minLength: 2, maxLength: 6 }).map((s) => new ConcurrentCreates(s)),
+    fc.array(write, { minLength: 2, maxLength: 3 }).map((w) => new ConcurrentWrites(w)),
+    fc.constantFrom<Restartable>('ingest worker', 'nats', 'redis').map((what) => new Restart(what)),
   ];
 }

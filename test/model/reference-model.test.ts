@@ -25,4 +25,19 @@ describe('reference model', () => {
     });
     expect(model.events).toHaveLength(4 + 3 + 1);
   });
+
+  it('records the kind of every change, and clones into an independent copy', () => {
+    const model = new ReferenceModel(new Set([1]));
+    model.create(1, 'a', '');
+    const copy = model.clone();
+    copy.update(1, 1, 'b', undefined);
+    copy.create(1, 'c', '');
+    expect(model.events.map((e) => [e.kind, e.name])).toEqual([['create', 'a']]);
+    expect(model.list(10, 1).goods.map((g) => g.name)).toEqual(['a']);
+    expect(copy.events.map((e) => [e.kind, e.id, e.name])).toEqual([
+      ['create', 1, 'a'],
+      ['update', 1, 'b'],
+      ['create', 2, 'c'],
+    ]);
+  });
 });

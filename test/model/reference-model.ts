@@ -1,7 +1,10 @@
 /** The contract as a small in-memory model: what every request must answer and leave behind. */
 import type { GoodState } from '../../functions/goods/types.ts';
+import type { CHANGE_KINDS } from '../../shared/event.ts';
 
 export type ModelGood = GoodState;
+/** An audit event: the good's state after the change, and the kind of change. */
+export type ModelEvent = ModelGood & { kind: (typeof CHANGE_KINDS)[number] };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 
@@ -10,10 +13,19 @@ const goodNotFound = { ok: false, status: 404, message: 'errors.good.notFound' }
 export class ReferenceModel {
   readonly goods = new Map<number, ModelGood>();
   /** Every audit event: the good's state after each change, in order. */
-  readonly events: ModelGood[] = [];
+  readonly events: ModelEvent[] = [];
   private nextId = 1;
 
   constructor(readonly projects: ReadonlySet<number>) {}
+
+  /** An independent copy, to try an order of concurrent writes on. */
+  clone(): ReferenceModel {
+    const copy = new ReferenceModel(this.projects);
+    for (const [id, good] of this.goods) copy.goods.set(id, { ...good });
+    copy.events.push(...this.events);
+    copy.nextId = this.nextId;
+    return copy;
+  }
 
   get size(): number {
     return this.goods.size;
@@ -34,7 +46,7 @@ export class ReferenceModel {
     const priority = Math.max(0, ...[...this.goods.values()].map((g) => g.priority)) + 1;
     const good = { id, projectId, name, description, priority, removed: false };
     this.goods.set(good.id, good);
-    this.record(good);
+    this.record(good, 'create');
     return { ok: true, value: { ...good } };
   }
 
@@ -43,7 +55,7 @@ export class ReferenceModel {
     if (!good) return goodNotFound;
     good.name = name;
     if (description !== undefined) good.description = description;
-    this.record(good);
+    this.record(good, 'update');
     return { ok: true, value: { ...good } };
   }
 
@@ -51,7 +63,7 @@ export class ReferenceModel {
     const good = this.live(id, projectId);
     if (!good) return goodNotFound;
     good.removed = true;
-    this.record(good);
+    this.record(good, 'remove');
     return { ok: true, value: { id, campaignId: projectId, removed: true } };
   }
 
@@ -61,7 +73,7 @@ export class ReferenceModel {
     const moved = [...this.goods.values()].filter((g) => g === target || g.priority >= newPriority);
     for (const g of moved) g.priority = g === target ? newPriority : g.priority + 1;
     moved.sort((a, b) => a.priority - b.priority);
-    for (const g of moved) this.record(g);
+    for (const g of moved) this.record(g, 'reprioritize');
     return { ok: true, value: moved.map((g) => ({ id: g.id, priority: g.priority })) };
   }
 
@@ -79,7 +91,7 @@ export class ReferenceModel {
     return good && good.projectId === projectId && !good.removed ? good : undefined;
   }
 
-  private record(good: ModelGood): void {
-    this.events.push({ ...good });
+  private record(good: ModelGood, kind: ModelEvent['kind']): void {
+    this.events.push({ ...good, kind });
   }
 }
