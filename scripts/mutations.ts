@@ -83,8 +83,11 @@ function mutatedTree(m: Mutation, index: number): string {
   return tree;
 }
 
+// `npm run test:mutations -- WORDS`: only the mutations whose name contains WORDS.
+const only = process.argv.slice(2).join(' ');
 const results: { name: string; caught: boolean; seconds: number }[] = [];
 for (const [i, m] of mutations.entries()) {
+  if (!m.name.includes(only)) continue;
   const started = Date.now();
   const tree = mutatedTree(m, i);
   console.log(`\n[mutation] ${m.name}: ${m.tests.join(' ')}${m.filter ? ` -t "${m.filter}"` : ''}`);

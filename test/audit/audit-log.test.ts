@@ -5,20 +5,11 @@ import { chQuery, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { useIngestWorker } from '../support/ingest.ts';
+import type { GoodsLogRow } from '../../worker-ingest/src/event.ts';
 import { resetState } from '../support/reset.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
-interface LogRow {
-  Id: number;
-  ProjectId: number;
-  Name: string;
-  Description: string;
-  Priority: number;
-  Removed: number;
-  EventTime: string;
-  EventId: string;
-  Kind: string;
-}
+type LogRow = Omit<GoodsLogRow, 'EventTime' | 'EventTimeMs'> & { EventTime: string };
 
 const ingest = useIngestWorker();
 let prefix: string;

@@ -1,5 +1,6 @@
 // The audit log as the model test reads it: each good's events in goods_log, in event-time order.
 import { isDeepStrictEqual } from 'node:util';
+import type { GoodsLogRow } from '../../worker-ingest/src/event.ts';
 import { chQuery } from '../support/clickhouse.ts';
 import { waitFor } from '../support/wait.ts';
 import type { ModelEvent } from './reference-model.ts';
@@ -25,16 +26,9 @@ export async function loggedHistory(token: string, expected: number): Promise<Hi
     60_000,
     250,
   );
-  const rows = await chQuery<{
-    Kind: ModelEvent['kind'];
-    Id: number;
-    ProjectId: number;
-    Name: string;
-    Description: string;
-    Priority: number;
-    Removed: number;
-    At: string;
-  }>(
+  const rows = await chQuery<
+    Omit<GoodsLogRow, 'EventTime' | 'EventId' | 'EventTimeMs' | 'Kind'> & { Kind: ModelEvent['kind']; At: string }
+  >(
     `SELECT Kind, Id, ProjectId, Name, Description, Priority, Removed, toString(EventTimeMs) AS At
      FROM goods_log WHERE startsWith(Name, '${token}') ORDER BY Id, EventTimeMs`,
   );
