@@ -25,6 +25,7 @@ import { connectNats, ensureStream } from '../../worker-ingest/src/nats.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
+import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];
@@ -392,7 +393,7 @@ try {
     // Redis gone: nothing to clean
   }
   for (const api of apis) await api.stop().catch(() => undefined);
-  await jsm.streams.delete(stream).catch(() => false);
+  await deleteFromJetStream(`stream ${stream}`, () => jsm.streams.delete(stream), { mayBeAbsent: true });
   await nc.close();
   await admin
     .query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)

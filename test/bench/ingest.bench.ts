@@ -30,6 +30,7 @@ import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '.
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
 import { DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
 import { byName, byPid, startCpu } from './cpu.ts';
+import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
@@ -122,7 +123,7 @@ async function throughput(count: number): Promise<Drain> {
   console.log(`  CPU during the drain, µs per event: ${[...perEvent].map(([name, us]) => `${name} ${fmt(us)}`).join(', ')}`);
   await stopAll(workers);
   workers = [];
-  await b.jsm.streams.delete(config.stream).catch(() => false);
+  await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
   if (count === 1) lastEvents = events;
   return { rate, cpu: perEvent };
 }
@@ -211,7 +212,7 @@ async function lag(rate: number, count: number): Promise<void> {
   printBatches(workers);
   await stopAll(workers);
   workers = [];
-  await b.jsm.streams.delete(config.stream).catch(() => false);
+  await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
 }
 
 const BATCH_FIGURES = ['size', 'lagMs', 'ms', 'queuedMs', 'lockMs', 'checkMs', 'insertMs', 'commitMs'] as const;

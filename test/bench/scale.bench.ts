@@ -28,6 +28,7 @@ import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../supp
 import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
 import { connectWorkerHeap, type WorkerHeap } from './worker-heap.ts';
+import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,100000,1000000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_SCALE_REPEATS ?? 20);
@@ -316,7 +317,7 @@ try {
   heap?.close();
   await api?.stop().catch(() => undefined);
   for (const child of children.reverse()) await child.stop().catch(() => undefined);
-  await jsm.streams.delete(stream).catch(() => false);
+  await deleteFromJetStream(`stream ${stream}`, () => jsm.streams.delete(stream), { mayBeAbsent: true });
   await nc.close();
   await ch.command({ query: `DROP DATABASE IF EXISTS ${clickhouse.database}` }).catch(() => undefined);
   await ch.close();
