@@ -46,7 +46,7 @@ const mutations: Mutation[] = [
     file: 'functions/handlers/list-goods.ts',
     find: 'const generation = lookup.generation;',
     replace: 'const generation = (await cache.lookup(limit, offset)).generation;',
-    tests: ['test/api/read-your-writes.test.ts'],
+    tests: ['functions/handlers/list-goods.test.ts', 'test/api/read-your-writes.test.ts'],
   },
   {
     name: 'the outbox cleaner deletes unconfirmed rows',

@@ -75,3 +75,21 @@ describe('list, by page shape', () => {
     expect(calls).toEqual(['lookup 10:1', 'store 10:1', 'lookup 10:1']);
   });
 });
+
+describe('list, raced by a write', () => {
+  it('a page read while a write lands is stored under the stamp read before it, so it never serves', async () => {
+    let writeLands = (): Promise<void> => Promise.resolve();
+    const fakes = fakeAdapters((query) => {
+      // The write commits and invalidates between the lookup and the page's query.
+      void writeLands();
+      return postgres(query);
+    });
+    writeLands = () => fakes.adapters(undefined as never).listCache.invalidate();
+    expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('miss');
+    writeLands = () => Promise.resolve();
+    expect(fakes.invalidations).toBe(1);
+    expect(fakes.pages.get('10:1')?.generation).toBe('0');
+    expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('miss');
+    expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('hit');
+  });
+});
