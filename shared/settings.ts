@@ -171,8 +171,3 @@ export function readEnvFiles(paths: readonly string[]): Record<string, string> {
   }
   return merged;
 }
-
-/** The `settings` as environment strings, for a child process or an env file. */
-export function settingsEnv(settings: Settings): Record<string, string> {
-  return Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, String(value)]));
-}

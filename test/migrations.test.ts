@@ -1,7 +1,11 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '@neondatabase/serverless';
 import { createNodePool } from '../shared/node-postgres.ts';
-import { applyPostgresMigrations, listMigrations } from '../shared/migrate/postgres.ts';
+import { listMigrations } from '../shared/migrate/history.ts';
+import { applyPostgresMigrations } from '../shared/migrate/postgres.ts';
 import { testDb } from './support/db.ts';
 import { databaseUrl, ROOT, testEnv } from './support/env.ts';
 
@@ -46,6 +50,22 @@ describe('postgres migrations', () => {
     expect(await schema()).toEqual(before);
     expect((await scratch.query('SELECT id, name FROM projects')).rows).toEqual(projects);
     expect(projects).toEqual([{ id: 1, name: 'Первая запись' }]);
+  });
+
+  it('refuse a folder whose applied file changed, and fill in checksums older records lack', async () => {
+    const edited = mkdtempSync(join(tmpdir(), 'pg-migrations-'));
+    try {
+      cpSync(DIR, edited, { recursive: true });
+      writeFileSync(join(edited, '0002_goods_stats.sql'), '-- edited\nSELECT 1;\n');
+      await expect(applyPostgresMigrations(scratch, edited)).rejects.toThrow(/0002_goods_stats.sql was changed after it was applied/);
+    } finally {
+      rmSync(edited, { recursive: true, force: true });
+    }
+    const checksums = async () => (await scratch.query('SELECT version, checksum FROM schema_migrations ORDER BY version')).rows;
+    const before = await checksums();
+    await scratch.query("UPDATE schema_migrations SET checksum = NULL WHERE version = '0001_projects_and_goods.sql'");
+    expect(await applyPostgresMigrations(scratch, DIR)).toEqual({ applied: [], skipped: listMigrations(DIR) });
+    expect(await checksums()).toEqual(before);
   });
 
   it('create the schema of the contract', async () => {

@@ -65,7 +65,7 @@ export function removeGood(
 
 /**
  * What a reprioritize may take in Postgres: a move to the top of a million goods shifts every one
- * of them (10–12 s here, answer included). Over budget, Postgres cancels it and rolls it back whole.
+ * of them (bench:scale measures it). Over budget, Postgres cancels it and rolls it back whole.
  */
 export const REPRIORITIZE_BUDGET_MS = 20_000;
 /** The caller's deadline for a reprioritize: longer than its budget, as DEADLINE_MS for the rest. */

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseTarget } from '../clickhouse-writer.ts';
-import { listMigrations, type MigrationResult } from './postgres.ts';
+import { type MigrationResult, pendingMigrations, readMigrations } from './history.ts';
 
 /**
  * ClickHouse has neither transactions nor locks: each file must consist of statements that are
@@ -79,15 +76,10 @@ export async function applyClickHouseMigrations(target: ClickHouseTarget, dir: s
     });
     const applied = new Map((await recorded.json<{ version: string; checksum: string }>()).map((r) => [r.version, r.checksum]));
 
-    for (const file of listMigrations(dir)) {
-      const sql = readFileSync(join(dir, file), 'utf8');
-      const checksum = createHash('sha256').update(sql).digest('hex');
-      const previous = applied.get(file);
-      if (previous !== undefined) {
-        if (previous !== checksum) throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
-        result.skipped.push(file);
-        continue;
-      }
+    const files = readMigrations(dir);
+    const pending = pendingMigrations(files, applied);
+    result.skipped = files.filter((f) => !pending.includes(f)).map((f) => f.version);
+    for (const { version: file, sql, checksum } of pending) {
       try {
         for (const statement of splitStatements(sql)) {
           if (!(await columnAlreadyAdded(ch, statement))) await ch.command({ query: statement });

@@ -1,10 +1,10 @@
 /** The contract as a small in-memory model: what every request must answer and leave behind. */
 import type { GoodState } from '../../functions/goods/types.ts';
-import type { CHANGE_KINDS } from '../../shared/event.ts';
+import type { ChangeKind } from '../../shared/event.ts';
 
 export type ModelGood = GoodState;
 /** An audit event: the good's state after the change, and the kind of change. */
-export type ModelEvent = ModelGood & { kind: (typeof CHANGE_KINDS)[number] };
+export type ModelEvent = ModelGood & { kind: ChangeKind };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 
