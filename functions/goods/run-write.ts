@@ -29,3 +29,12 @@ export async function runWrite<T extends { events: readonly AuditMessage[] }>(
   if (outcome.kind === 'ran') await finishWrite(c.var, outcome.value.events);
   return outcome.value;
 }
+
+/** runWrite, answered with the write's result as JSON: the whole of a plain write route. */
+export async function answerWrite<T extends { result: object; events: readonly AuditMessage[] }>(
+  c: Context<AppEnv>,
+  write: Write<T>,
+  notFound: () => ApiError,
+): Promise<Response> {
+  return c.json((await runWrite(c, write, notFound)).result);
+}

@@ -1,18 +1,20 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env.ts';
-import { runWrite } from '../goods/run-write.ts';
-import { createGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
+import { defineRoute, WRITE_ERRORS } from '../http/define-route.ts';
 import { createBody, projectQuery } from '../http/schemas.ts';
-import { parseJsonBody, parseQuery } from '../http/validate.ts';
+import { answerWrite } from '../goods/run-write.ts';
+import { GoodSchema } from '../goods/types.ts';
+import { createGood } from '../goods/write-goods.ts';
 
-export async function createGoodHandler(c: Context<AppEnv>): Promise<Response> {
-  const { projectId } = parseQuery(c, projectQuery);
-  const body = await parseJsonBody(c, createBody);
-  const written = await runWrite(
-    c,
-    (db, commitBy, once) => createGood(db, { projectId, ...body }, commitBy, once),
-    ApiError.projectNotFound,
-  );
-  return c.json(written.result);
-}
+export const createGoodRoute = defineRoute({
+  method: 'POST',
+  paths: ['/goods/create', '/good/create'],
+  write: true,
+  operationId: 'createGood',
+  summary: 'Create a good; its priority is the highest so far + 1',
+  query: projectQuery,
+  body: createBody,
+  response: GoodSchema,
+  errors: WRITE_ERRORS,
+  handle: (c, { query, body }) =>
+    answerWrite(c, (db, commitBy, once) => createGood(db, { ...query, ...body }, commitBy, once), ApiError.projectNotFound),
+});

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
-import { runCheck } from '../health/checks.ts';
+import { HealthSchema, runCheck } from '../health/checks.ts';
+import { defineRoute } from '../http/define-route.ts';
 import { presentsToken } from '../http/require-token.ts';
 import { singleFlight } from '../utils/single-flight.ts';
 
@@ -10,7 +11,7 @@ const REQUIRED = ['postgres', 'redis', 'nats'] as const;
 /** Per isolate: a flood of health checks opens no flood of connections. */
 const sharedProbe = singleFlight<unknown>(1_000);
 
-export async function healthzHandler(c: Context<AppEnv>): Promise<Response> {
+async function health(c: Context<AppEnv>): Promise<Response> {
   const probes = c.var.health;
   const names = Object.keys(probes);
   const [results, showErrors] = await Promise.all([
@@ -28,3 +29,15 @@ export async function healthzHandler(c: Context<AppEnv>): Promise<Response> {
   const healthy = REQUIRED.every((name) => dependencies[name]?.status === 'up');
   return c.json({ status: healthy ? 'ok' : 'unavailable', dependencies }, healthy ? 200 : 503);
 }
+
+export const healthRoute = defineRoute({
+  method: 'GET',
+  paths: ['/healthz'],
+  write: false,
+  operationId: 'health',
+  summary: 'The state of each dependency, its error text only with the API token; 503 when a required one is down',
+  response: HealthSchema,
+  errors: [],
+  otherResponses: { 503: { description: 'A required dependency is down', schema: HealthSchema } },
+  handle: health,
+});

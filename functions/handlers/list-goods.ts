@@ -3,8 +3,9 @@ import { isCacheablePage } from '../cache/cacheable-page.ts';
 import type { CacheLookup } from '../cache/list-cache.ts';
 import type { AppEnv } from '../env.ts';
 import { listGoods } from '../goods/list-goods.ts';
+import { GoodsPageSchema } from '../goods/types.ts';
+import { defineRoute } from '../http/define-route.ts';
 import { listQuery } from '../http/schemas.ts';
-import { parseQuery } from '../http/validate.ts';
 
 function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response {
   return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': cache } });
@@ -14,8 +15,7 @@ function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response 
  * Redis first; on a miss Postgres, and the page is stored under the generation read before it.
  * A page the cache does not keep (see isCacheablePage) goes straight to Postgres.
  */
-export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
-  const { limit, offset } = parseQuery(c, listQuery);
+async function listPage(c: Context<AppEnv>, limit: number, offset: number): Promise<Response> {
   const cache = c.var.listCache;
   let lookup: CacheLookup | null = null;
   if (isCacheablePage(limit, offset)) {
@@ -39,3 +39,15 @@ export async function listGoodsHandler(c: Context<AppEnv>): Promise<Response> {
   }
   return pageResponse(body, lookup ? 'miss' : 'bypass');
 }
+
+export const listGoodsRoute = defineRoute({
+  method: 'GET',
+  paths: ['/goods/list'],
+  write: false,
+  operationId: 'listGoods',
+  summary: 'A page of goods by priority, removed ones included; the first 100 pages of sizes 1–10, 20, 50 and 100 are cached for 60 s',
+  query: listQuery,
+  response: GoodsPageSchema,
+  errors: [400],
+  handle: (c, { query }) => listPage(c, query.limit, query.offset),
+});

@@ -1,14 +1,20 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../env.ts';
-import { runWrite } from '../goods/run-write.ts';
-import { updateGood } from '../goods/write-goods.ts';
 import { ApiError } from '../http/api-error.ts';
+import { defineRoute, WRITE_ERRORS } from '../http/define-route.ts';
 import { goodQuery, updateBody } from '../http/schemas.ts';
-import { parseJsonBody, parseQuery } from '../http/validate.ts';
+import { answerWrite } from '../goods/run-write.ts';
+import { GoodSchema } from '../goods/types.ts';
+import { updateGood } from '../goods/write-goods.ts';
 
-export async function updateGoodHandler(c: Context<AppEnv>): Promise<Response> {
-  const target = parseQuery(c, goodQuery);
-  const body = await parseJsonBody(c, updateBody);
-  const written = await runWrite(c, (db, commitBy, once) => updateGood(db, { ...target, ...body }, commitBy, once), ApiError.goodNotFound);
-  return c.json(written.result);
-}
+export const updateGoodRoute = defineRoute({
+  method: 'PATCH',
+  paths: ['/goods/update', '/good/update'],
+  write: true,
+  operationId: 'updateGood',
+  summary: 'Rename a good, and change its description if one is given',
+  query: goodQuery,
+  body: updateBody,
+  response: GoodSchema,
+  errors: WRITE_ERRORS,
+  handle: (c, { query, body }) =>
+    answerWrite(c, (db, commitBy, once) => updateGood(db, { ...query, ...body }, commitBy, once), ApiError.goodNotFound),
+});

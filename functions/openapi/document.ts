@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorBodySchema } from '../http/api-error.ts';
 import { IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED } from '../http/idempotency-key.ts';
 import { idempotencyKeyHeader } from '../http/schemas.ts';
-import type { Route } from '../routes.ts';
+import type { Route } from '../http/define-route.ts';
 
 // The OpenAPI 3.1 document, generated from the routes table and the same zod schemas that
 // validate requests and type the answers: no schema is written twice.
