@@ -38,10 +38,11 @@ function expectOnlyInternalErrors(load: Load): void {
 describe('crashes under writes', { timeout: 180_000 }, () => {
   it.each(['postgres', 'clickhouse', 'nats', 'redis'])('kill -9 of %s: every acknowledged write logged exactly once', async (service) => {
     const load = startLoad(prefix);
-    await sleep(1_500);
+    await waitFor('writes acknowledged before the kill', async () => load.acknowledged >= 10);
     await whileKilled(service, () => sleep(2_000));
     await waitFor('the API healthy again', async () => (await api('GET', '/healthz')).status === 200, 60_000, 200);
-    await sleep(1_500);
+    const beforeRecovery = load.acknowledged;
+    await waitFor('writes acknowledged after the restart', async () => load.acknowledged >= beforeRecovery + 10, 30_000);
     await load.stop();
     expectOnlyInternalErrors(load);
     // A write whose commit landed as Postgres died never got its answer; the client sends it
@@ -53,7 +54,7 @@ describe('crashes under writes', { timeout: 180_000 }, () => {
 
   it('kill -9 of ClickHouse right after a batch was confirmed and its outbox rows deleted: the batch is still there', async () => {
     const load = startLoad(prefix);
-    await sleep(2_000);
+    await waitFor('writes acknowledged', async () => load.acknowledged >= 20);
     await load.stop();
     const committed = await committedEvents(prefix);
     expect(committed.length).toBe(load.expectedEvents);
