@@ -26,6 +26,9 @@ import { createNodePool } from '../../shared/node-postgres.ts';
 import { byGroup, byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
+import { reportBench } from './report.ts';
+
+reportBench('api');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LEVELS = [1, 16, 64];

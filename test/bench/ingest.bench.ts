@@ -31,6 +31,9 @@ import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts
 import { DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
 import { byName, byPid, startCpu } from './cpu.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
+import { reportBench } from './report.ts';
+
+reportBench('ingest');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);

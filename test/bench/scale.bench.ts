@@ -29,6 +29,9 @@ import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
 import { connectWorkerHeap, type WorkerHeap } from './worker-heap.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
+import { reportBench } from './report.ts';
+
+reportBench('scale');
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,100000,1000000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_SCALE_REPEATS ?? 20);
