@@ -1,3 +1,4 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { parseSettings } from './settings.ts';
 
 /** Where and as whom the ingest worker and the migrations write to ClickHouse. */
@@ -17,4 +18,17 @@ export function clickHouseWriter(env: Record<string, string | undefined>): Click
     password: s.CLICKHOUSE_WRITER_PASSWORD,
     database: s.CLICKHOUSE_DATABASE,
   };
+}
+
+/** The one way Node code (the ingest worker, the migrator, the tests) opens a ClickHouse client. */
+export function createClickHouse(target: ClickHouseTarget & { requestTimeoutMs?: number }): ClickHouseClient {
+  return createClient({
+    url: target.url,
+    username: target.username,
+    password: target.password,
+    database: target.database,
+    request_timeout: target.requestTimeoutMs ?? 30_000,
+    // Failures are retried and logged by the caller; the client's own logger would print each one again.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
 }

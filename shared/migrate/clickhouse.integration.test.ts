@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyClickHouseMigrations, splitStatements } from './clickhouse.ts';
-import { createClickHouse } from '../../worker-ingest/src/clickhouse.ts';
+import { createClickHouse } from '../clickhouse-writer.ts';
 import { ROOT } from '../../test/support/env.ts';
 import { testClickHouseTarget } from '../../test/support/worker/backends.ts';
 

@@ -1,5 +1,5 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { ClickHouseTarget } from '../clickhouse-writer.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { type ClickHouseTarget, createClickHouse } from '../clickhouse-writer.ts';
 import { type MigrationResult, pendingMigrations, readMigrations } from './history.ts';
 
 /**
@@ -26,13 +26,7 @@ export function splitStatements(sql: string): string[] {
 }
 
 function client(target: ClickHouseTarget, database: string): ClickHouseClient {
-  return createClient({
-    url: target.url,
-    username: target.username,
-    password: target.password,
-    database,
-    log: { level: ClickHouseLogLevel.OFF },
-  });
+  return createClickHouse({ ...target, database });
 }
 
 const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s/i;

@@ -1,4 +1,5 @@
 import type { Pool } from '@neondatabase/serverless';
+import { inTransaction } from '../transaction.ts';
 import { type MigrationResult, pendingMigrations, readMigrations } from './history.ts';
 
 // Any constant works; it keeps two migrators (say `npm start` and the test set-up) from racing.
@@ -32,12 +33,11 @@ export async function applyPostgresMigrations(pool: Pool, dir: string): Promise<
     }
     for (const { version, sql, checksum } of pending) {
       try {
-        await client.query('BEGIN');
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [version, checksum]);
-        await client.query('COMMIT');
+        await inTransaction(client, async () => {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [version, checksum]);
+        });
       } catch (error) {
-        await client.query('ROLLBACK');
         throw new Error(`migration ${version} failed: ${(error as Error).message}`, { cause: error });
       }
       result.applied.push(version);

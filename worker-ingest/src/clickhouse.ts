@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { IngestConfig } from './config.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { GoodsLogRow } from './event.ts';
 
 export const GOODS_LOG = 'goods_log';
@@ -24,18 +23,6 @@ export const GOODS_LOG_COLUMNS = [
 
 /** Ids per existence query: keeps the SQL (37 bytes an id) far below 18.16's max_query_size (256 KiB). */
 const LOOKUP_CHUNK = 2000;
-
-export function createClickHouse(config: IngestConfig['clickhouse']): ClickHouseClient {
-  return createClient({
-    url: config.url,
-    username: config.username,
-    password: config.password,
-    database: config.database,
-    request_timeout: config.requestTimeoutMs ?? 30_000,
-    // Failures are retried and logged by the worker; the client's own logger would print each one again.
-    log: { level: ClickHouseLogLevel.OFF },
-  });
-}
 
 /**
  * The EventIds of `rows` already in goods_log. A repeated event carries the same EventTime and

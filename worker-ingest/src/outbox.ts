@@ -1,5 +1,6 @@
 import type { Pool } from '@neondatabase/serverless';
 import { within } from './within.ts';
+import { inTransaction } from '../../shared/transaction.ts';
 
 /** Rows of goods_outbox (written by the edge in the same statement as the change). */
 export interface OutboxRow {
@@ -47,30 +48,27 @@ export async function relayOutbox(
 ): Promise<{ offered: number; failed: number }> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<OutboxRow>(
-      `SELECT event_id, payload, stream_seq FROM goods_outbox
-        WHERE created_at < now() - $1 * interval '1 millisecond'
-          AND (relayed_at IS NULL OR relayed_at < now() - $2 * interval '1 millisecond')
-        ORDER BY created_at
-        LIMIT ${RELAY_LIMIT}
-        FOR UPDATE SKIP LOCKED`,
-      [olderThanMs, againAfterMs],
-    );
-    const results = rows.length ? await relay(rows) : [];
-    const handled = results.filter((r): r is { id: string; seq: number | null } => !('failed' in r));
-    if (handled.length) {
-      await client.query(
-        `UPDATE goods_outbox o SET relayed_at = now(), stream_seq = COALESCE(h.seq, o.stream_seq)
-           FROM unnest($1::uuid[], $2::bigint[]) AS h(id, seq) WHERE o.event_id = h.id`,
-        [handled.map((h) => h.id), handled.map((h) => h.seq)],
+    return await inTransaction(client, async () => {
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT event_id, payload, stream_seq FROM goods_outbox
+          WHERE created_at < now() - $1 * interval '1 millisecond'
+            AND (relayed_at IS NULL OR relayed_at < now() - $2 * interval '1 millisecond')
+          ORDER BY created_at
+          LIMIT ${RELAY_LIMIT}
+          FOR UPDATE SKIP LOCKED`,
+        [olderThanMs, againAfterMs],
       );
-    }
-    await client.query('COMMIT');
-    return { offered: rows.length, failed: results.length - handled.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+      const results = rows.length ? await relay(rows) : [];
+      const handled = results.filter((r): r is { id: string; seq: number | null } => !('failed' in r));
+      if (handled.length) {
+        await client.query(
+          `UPDATE goods_outbox o SET relayed_at = now(), stream_seq = COALESCE(h.seq, o.stream_seq)
+             FROM unnest($1::uuid[], $2::bigint[]) AS h(id, seq) WHERE o.event_id = h.id`,
+          [handled.map((h) => h.id), handled.map((h) => h.seq)],
+        );
+      }
+      return { offered: rows.length, failed: results.length - handled.length };
+    });
   } finally {
     client.release();
   }

@@ -1,4 +1,5 @@
 import type { Pool } from '@neondatabase/serverless';
+import { inTransaction } from '../../shared/transaction.ts';
 
 /**
  * The write section every ingest worker of one goods_log shares: a transaction-scoped advisory
@@ -15,13 +16,7 @@ export function createWriteLock(pool: Pool, pipeline: string) {
   return async <T>(work: () => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
-      await client.query(lock);
-      const result = await work();
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      return await inTransaction(client, work, lock);
     } finally {
       client.release();
     }

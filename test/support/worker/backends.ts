@@ -13,7 +13,7 @@ import { ROOT, testEnv, testNatsServer, testSubject } from '../env.ts';
 import { deleteFromJetStream } from '../jetstream-delete.ts';
 import { INSERT_LOG, prepareInsertLog } from '../exactly-once.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
-import { createClickHouse } from '../../../worker-ingest/src/clickhouse.ts';
+import { createClickHouse } from '../../../shared/clickhouse-writer.ts';
 import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES, type IngestConfig } from '../../../worker-ingest/src/config.ts';
 import type { GoodEvent } from '../../../shared/event.ts';
 import { connectNats } from '../../../worker-ingest/src/nats.ts';
