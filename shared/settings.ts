@@ -57,6 +57,10 @@ export const settingSchemas = {
   /** How long JetStream waits for an ack before redelivering. */
   INGEST_ACK_WAIT_MS: count(1000),
   RELAY_AFTER_MS: count(0),
+  /** How often the relay looks at the outbox (and the list cache backstop retries). */
+  RELAY_EVERY_MS: count(10),
+  /** How long a stopping ingest worker keeps retrying ClickHouse for the batch it holds. */
+  INGEST_SHUTDOWN_GRACE_MS: count(0),
   /** How long the relay leaves a relayed event before it looks at it again. */
   RELAY_AGAIN_AFTER_MS: count(100),
   /** Bytes the JetStream stream may hold; past them publishes are refused and the outbox keeps the events. */

@@ -21,7 +21,13 @@ import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { type BundledApi, startBundledApi } from '../../scripts/lib/bundled-api.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../worker-ingest/src/config.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_STREAM_MAX_BYTES,
+  DEFAULT_RELAY_EVERY_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+} from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { configEnv } from '../support/worker/backends.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
@@ -176,6 +182,8 @@ try {
         ackWaitMs: 30_000,
         relayAfterMs: 3000,
         relayAgainAfterMs: 30_000,
+        relayEveryMs: DEFAULT_RELAY_EVERY_MS,
+        shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
         streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
         duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
         httpPort: workerPort,

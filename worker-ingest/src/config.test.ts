@@ -41,6 +41,8 @@ describe('loadConfig', () => {
       ackWaitMs: 30_000,
       relayAfterMs: 3000,
       relayAgainAfterMs: 30_000,
+      relayEveryMs: 1000,
+      shutdownGraceMs: 8000,
       httpPort: 0,
     });
   });

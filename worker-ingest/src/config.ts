@@ -33,6 +33,12 @@ export const DEFAULT_STREAM_MAX_BYTES = 1024 ** 3;
 /** Repeats of one event (the edge's publish and the relay's) within it are dropped by the stream. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 
+/** How often the relay looks at the outbox unless RELAY_EVERY_MS says otherwise. */
+export const DEFAULT_RELAY_EVERY_MS = 1000;
+
+/** How long a stopping worker retries ClickHouse for its held batch, unless INGEST_SHUTDOWN_GRACE_MS says otherwise. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 8000;
+
 export interface IngestConfig {
   nats: NatsServer;
   stream: string;
@@ -50,6 +56,10 @@ export interface IngestConfig {
   ackWaitMs: number;
   relayAfterMs: number;
   relayAgainAfterMs: number;
+  /** How often the relay looks at the outbox, and the list cache backstop retries. */
+  relayEveryMs: number;
+  /** How long stop() keeps retrying ClickHouse for the held batch before leaving it unacked. */
+  shutdownGraceMs: number;
   httpPort: number;
   /** Absent when UPSTASH_REDIS_REST_URL is not set. */
   listCache?: { url: string; token: string; namespace: string } | undefined;
@@ -85,6 +95,8 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     ackWaitMs: e.INGEST_ACK_WAIT_MS ?? 30_000,
     relayAfterMs: e.RELAY_AFTER_MS ?? 3000,
     relayAgainAfterMs: e.RELAY_AGAIN_AFTER_MS ?? 30_000,
+    relayEveryMs: e.RELAY_EVERY_MS ?? DEFAULT_RELAY_EVERY_MS,
+    shutdownGraceMs: e.INGEST_SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
     httpPort: e.INGEST_HTTP_PORT ?? 0,
     listCache: e.UPSTASH_REDIS_REST_URL
       ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN ?? '', namespace: e.CACHE_NAMESPACE ?? 'goods' }

@@ -23,7 +23,7 @@ const log = createLog({}, (line) => logs.push(JSON.parse(line)));
 
 beforeAll(async () => {
   b = await setUpBackends({ batchSize: BATCH, batchMs: 300 });
-  worker = await startIngestWorker(b.config, { log });
+  worker = await startIngestWorker(b.config, log);
 }, 60_000);
 
 afterAll(async () => {

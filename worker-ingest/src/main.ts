@@ -14,7 +14,7 @@ try {
   process.exit(2);
 }
 
-const worker = await startIngestWorker(config, { log });
+const worker = await startIngestWorker(config, log);
 
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -31,7 +31,7 @@ async function withWorker(
     proxied === 'clickhouse'
       ? { ...b.config, clickhouse: { ...b.config.clickhouse, ...overrides.clickhouse, url: `http://127.0.0.1:${proxy.port}` } }
       : { ...b.config, nats: { ...b.config.nats, servers: [`nats://127.0.0.1:${proxy.port}`] } };
-  const worker = await startIngestWorker(config, { log });
+  const worker = await startIngestWorker(config, log);
   try {
     await run(b, worker, proxy);
   } finally {

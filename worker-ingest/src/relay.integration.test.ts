@@ -11,7 +11,7 @@ let worker: IngestWorker;
 
 beforeAll(async () => {
   b = await setUpBackends();
-  worker = await startIngestWorker(b.config, { log: () => undefined, relayEveryMs: 250 });
+  worker = await startIngestWorker({ ...b.config, relayEveryMs: 250 }, () => undefined);
 }, 60_000);
 
 afterAll(async () => {

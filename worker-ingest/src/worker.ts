@@ -1,25 +1,14 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { backoffDelay, retry, sleep } from './backoff.ts';
-import { Batcher } from './batcher.ts';
-import { createBatchWriter, type PreparedBatch, type Received } from './batch-writer.ts';
-import { createClickHouse } from '../../shared/clickhouse-writer.ts';
-import { findExistingEventIds, insertQueryId, insertRows, insertsEnded, knowsSetting } from './clickhouse.ts';
+import { createLog, type Log } from '../../shared/log.ts';
+import { startBackgroundJobs } from './background-jobs.ts';
 import type { IngestConfig } from './config.ts';
+import { openConnections } from './connections.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
-import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
-import { createLog, errorMessage, type Log } from '../../shared/log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { consumerStalled, replaceStalledConsumer } from './consumer-watchdog.ts';
-import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, streamState, watchNats } from './nats.ts';
-import { deleteOutboxEvents, drainOutbox, outboxBacklog, relayOutbox } from './outbox.ts';
+import { streamState } from './nats.ts';
+import { outboxBacklog } from './outbox.ts';
+import { startPipeline } from './pipeline.ts';
 import { createPrometheus } from './prometheus.ts';
-import { createOutboxCleaner } from './outbox-cleaner.ts';
-import { createNodePool } from '../../shared/node-postgres.ts';
-import { startPulling } from './pull.ts';
-import { createRelayPublisher } from './relay.ts';
-import { startTicker } from './ticker.ts';
 import { within } from './within.ts';
-import { createWriteLock } from './write-lock.ts';
 
 export interface IngestWorker {
   metrics: Metrics;
@@ -29,155 +18,34 @@ export interface IngestWorker {
   stop(): Promise<void>;
 }
 
-export interface WorkerOptions {
-  log?: Log;
-  /** How long stop() keeps retrying ClickHouse for the held batch before leaving it unacked. */
-  shutdownGraceMs?: number;
-  relayEveryMs?: number;
-}
-
-export async function startIngestWorker(config: IngestConfig, options: WorkerOptions = {}): Promise<IngestWorker> {
-  const log = options.log ?? createLog();
+/** The ingest worker: its connections, the pipeline, the background jobs and the HTTP endpoints, wired. */
+export async function startIngestWorker(config: IngestConfig, log: Log = createLog()): Promise<IngestWorker> {
   const metrics = createMetrics();
-
-  const nc = await connectNats(config.nats);
-  const natsState = watchNats(nc, log);
-  const jsm = await jetstreamManager(nc);
-  const js = jsm.jetstream();
-  const consumerSettings = {
-    durable: config.consumer,
-    subject: config.subject,
-    ackWaitMs: config.ackWaitMs,
-    // One batch being written, one prepared behind it, one filling.
-    maxAckPending: 3 * config.batchSize,
-  };
-  const ensureTopology = async () => {
-    await ensureStream(jsm, streamSettingsOf(config), log);
-    await ensureConsumer(jsm, config.stream, consumerSettings);
-  };
-  await retry(ensureTopology, {
-    onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
-  });
-
-  const ch = createClickHouse(config.clickhouse);
-  let deduplicationToken: boolean | undefined;
-  const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
-
-  const listCache = config.listCache
-    ? startListCacheInvalidator(redisGenerationBump(config.listCache), options.relayEveryMs ?? 1000, log)
-    : undefined;
-  const cleaner = createOutboxCleaner(
-    (ids) => deleteOutboxEvents(pool, ids),
-    (count) => (metrics.outboxDeleted += count),
-    log,
-  );
+  const conns = await openConnections(config, log);
   const prometheus = createPrometheus(metrics, {
-    held: () => batcher.heldCount(),
-    outboxBacklog: () => outboxBacklog(pool),
-    stream: () => within(streamState(jsm, config.stream), 1_000, { messages: Number.NaN, bytes: Number.NaN }),
+    held: () => pipeline.heldCount(),
+    outboxBacklog: () => outboxBacklog(conns.pool),
+    stream: () => within(streamState(conns.jsm, config.stream), 1_000, { messages: Number.NaN, bytes: Number.NaN }),
   });
-  const shutdown = new AbortController();
-  const writer = createBatchWriter({
-    exclusive: createWriteLock(pool, config.pipeline),
-    findExisting: async (rows) => {
-      // An INSERT whose client gave up may still commit: the check waits for it to end.
-      await insertsEnded(ch, config.pipeline, 2 * (config.clickhouse.requestTimeoutMs ?? 30_000));
-      return findExistingEventIds(ch, rows);
-    },
-    insert: async (rows) => {
-      const done = prometheus.insertSeconds.startTimer();
-      try {
-        deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
-        await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
-      } finally {
-        done();
-      }
-    },
-    confirmed: (ids) => {
-      cleaner.add(ids);
-      listCache?.markStale();
-    },
-    keepAlive: () => {
-      for (const { msg } of batcher.held()) msg.working();
-    },
-    keepAliveEveryMs: Math.max(500, config.ackWaitMs / 3),
-    signal: shutdown.signal,
+  const jobs = startBackgroundJobs(conns, config, metrics, log);
+  const pipeline = startPipeline(conns, config, {
     metrics,
-    log,
-  });
-  const batcher = new Batcher<Received, PreparedBatch>({
-    maxSize: config.batchSize,
-    weight: (item) => item.events.length,
-    maxMs: config.batchMs,
-    prepare: (items) => writer.prepare(items),
-    write: (items, prepared) => writer.write(items, prepared),
-    onError: (error, items) => log('batch_left_unacked', { size: items.length, error: errorMessage(error) }),
-  });
-
-  const pulling = startPulling({
-    open: async () => (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize }),
-    repair: ensureTopology,
-    batcher,
-    metrics,
+    timeInsert: () => prometheus.insertSeconds.startTimer(),
+    confirmed: jobs.confirmed,
     log,
   });
 
   let stopping = false;
-  const relayPublisher = createRelayPublisher(
-    config.subject,
-    {
-      publish: (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
-      holds: async (seq, msgID) => (await jsm.streams.getMessage(config.stream, { seq }))?.header.get('Nats-Msg-Id') === msgID,
-    },
-    metrics,
-    log,
-  );
-  const relayEveryMs = options.relayEveryMs ?? 1000;
-  // While NATS is away or the stream stays full, passes that get nothing through come further
-  // apart, up to 30 s; a pass that published anything keeps the pace.
-  let idlePasses = 0;
-  let relayNotBefore = 0;
-  const relay = startTicker(
-    'relay',
-    relayEveryMs,
-    async () => {
-      if (Date.now() < relayNotBefore) return;
-      const publishedBefore = metrics.relayPublished;
-      const { failed } = await drainOutbox(
-        () => relayOutbox(pool, { olderThanMs: config.relayAfterMs, againAfterMs: config.relayAgainAfterMs }, relayPublisher),
-        () => !stopping,
-      );
-      idlePasses = failed > 0 && metrics.relayPublished === publishedBefore ? idlePasses + 1 : 0;
-      relayNotBefore = idlePasses ? Date.now() + backoffDelay(idlePasses, relayEveryMs, 30_000) : 0;
-    },
-    log,
-  );
-
-  const watchdogSettings = { stream: config.stream, consumer: config.consumer, ackWaitMs: config.ackWaitMs };
-  const startedAt = Date.now();
-  const watchdog = startTicker(
-    'consumer_watchdog',
-    config.ackWaitMs,
-    async () => {
-      // A consumer this worker has not had for two ack waits yet is not judged.
-      if (Date.now() - startedAt < 2 * config.ackWaitMs) return;
-      if (await consumerStalled(jsm, watchdogSettings, batcher.heldCount())) {
-        await replaceStalledConsumer(jsm, watchdogSettings, ensureTopology, log);
-      }
-    },
-    log,
-  );
-
   let http: HttpServer | undefined;
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
-      metrics: () => ({ ...metrics, held: batcher.heldCount() }),
+      metrics: () => ({ ...metrics, held: pipeline.heldCount() }),
       prometheus: async () => ({ contentType: prometheus.registry.contentType, body: await prometheus.registry.metrics() }),
       // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
       health: () => ({
-        ok: !stopping && !nc.isClosed(),
-        nats: natsState.connected() ? 'connected' : 'disconnected',
-        held: batcher.heldCount(),
+        ok: !stopping && !conns.nc.isClosed(),
+        nats: conns.natsConnected() ? 'connected' : 'disconnected',
+        held: pipeline.heldCount(),
       }),
     });
   }
@@ -189,24 +57,16 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     httpPort: http?.port,
   });
 
-  let stopped: Promise<void> | undefined;
   const stop = async () => {
     stopping = true;
-    await relay.stop();
-    await watchdog.stop();
-    await listCache?.stop();
-    const deadline = setTimeout(() => shutdown.abort(new Error('shutdown deadline reached')), options.shutdownGraceMs ?? 8000);
-    await pulling.stop();
-    await batcher.flush();
-    clearTimeout(deadline);
-    await cleaner.drain();
-    // Draining also delivers the acks still buffered in the client; with NATS down it would wait.
-    await Promise.race([nc.drain(), sleep(5000)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
-    if (!nc.isClosed()) await nc.close();
-    await Promise.allSettled([ch.close(), pool.end(), http?.close()]);
+    await jobs.stop();
+    await pipeline.stop();
+    await jobs.drain();
+    await conns.close();
+    await http?.close();
     log('stopped', { ...metrics });
   };
-
+  let stopped: Promise<void> | undefined;
   return {
     metrics,
     httpPort: http?.port,

@@ -14,7 +14,13 @@ import { deleteFromJetStream } from '../jetstream-delete.ts';
 import { INSERT_LOG, prepareInsertLog } from '../exactly-once.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../shared/clickhouse-writer.ts';
-import { DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES, type IngestConfig } from '../../../worker-ingest/src/config.ts';
+import {
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_RELAY_EVERY_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_STREAM_MAX_BYTES,
+  type IngestConfig,
+} from '../../../worker-ingest/src/config.ts';
 import type { GoodEvent } from '../../../shared/event.ts';
 import { connectNats } from '../../../worker-ingest/src/nats.ts';
 import type { NatsServer } from '../../../worker-ingest/src/nats-identity.ts';
@@ -91,6 +97,8 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     // old); a test that wants rows relayed back-dates them.
     relayAfterMs: 86_400_000,
     relayAgainAfterMs: 30_000,
+    relayEveryMs: DEFAULT_RELAY_EVERY_MS,
+    shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     httpPort: 0,
     ...overrides,
   };
@@ -134,6 +142,8 @@ export function configEnv(config: IngestConfig): Record<string, string> {
     INGEST_ACK_WAIT_MS: String(config.ackWaitMs),
     RELAY_AFTER_MS: String(config.relayAfterMs),
     RELAY_AGAIN_AFTER_MS: String(config.relayAgainAfterMs),
+    RELAY_EVERY_MS: String(config.relayEveryMs),
+    INGEST_SHUTDOWN_GRACE_MS: String(config.shutdownGraceMs),
     NATS_STREAM_MAX_BYTES: String(config.streamMaxBytes),
     NATS_DUPLICATE_WINDOW_MS: String(config.duplicateWindowMs),
     INGEST_HTTP_PORT: String(config.httpPort),

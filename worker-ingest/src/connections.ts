@@ -1,0 +1,62 @@
+import { type JetStreamClient, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Pool } from '@neondatabase/serverless';
+import { createClickHouse } from '../../shared/clickhouse-writer.ts';
+import { errorMessage, type Log } from '../../shared/log.ts';
+import { createNodePool } from '../../shared/node-postgres.ts';
+import { retry, sleep } from './backoff.ts';
+import type { IngestConfig } from './config.ts';
+import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, watchNats } from './nats.ts';
+
+/** Draining also delivers the acks still buffered in the client; with NATS down it would wait forever. */
+const NATS_DRAIN_MS = 5_000;
+
+/** Everything the worker talks to, opened once: NATS (with its stream and consumer), ClickHouse, Postgres. */
+export interface Connections {
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  js: JetStreamClient;
+  ch: ClickHouseClient;
+  pool: Pool;
+  natsConnected(): boolean;
+  /** Creates or updates the stream and the durable consumer; also repairs them when they vanish. */
+  ensureTopology(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openConnections(config: IngestConfig, log: Log): Promise<Connections> {
+  const nc = await connectNats(config.nats);
+  const natsState = watchNats(nc, log);
+  const jsm = await jetstreamManager(nc);
+  const consumer = {
+    durable: config.consumer,
+    subject: config.subject,
+    ackWaitMs: config.ackWaitMs,
+    // One batch being written, one prepared behind it, one filling.
+    maxAckPending: 3 * config.batchSize,
+  };
+  const ensureTopology = async () => {
+    await ensureStream(jsm, streamSettingsOf(config), log);
+    await ensureConsumer(jsm, config.stream, consumer);
+  };
+  await retry(ensureTopology, {
+    onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
+  });
+  const ch = createClickHouse(config.clickhouse);
+  const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
+  return {
+    nc,
+    jsm,
+    js: jsm.jetstream(),
+    ch,
+    pool,
+    natsConnected: () => natsState.connected(),
+    ensureTopology,
+    close: async () => {
+      await Promise.race([nc.drain(), sleep(NATS_DRAIN_MS)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
+      if (!nc.isClosed()) await nc.close();
+      await Promise.allSettled([ch.close(), pool.end()]);
+    },
+  };
+}
