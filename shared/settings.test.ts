@@ -31,7 +31,7 @@ describe('parseSettings errors', () => {
   });
 
   it('shows the value of a setting that is not secret', () => {
-    expect(rejection({ PG_PORT: 'abc' })).toContain('PG_PORT="abc"');
+    expect(rejection({ INGEST_HTTP_PORT: 'abc' })).toContain('INGEST_HTTP_PORT="abc"');
   });
 
   it('names a missing credential', () => {
@@ -49,7 +49,7 @@ describe('parseSettings errors', () => {
   });
 
   it('never shows a secret, whatever else is wrong beside it', () => {
-    const message = rejection({ ...badSecrets, PG_PORT: MARK, NATS_SUBJECT: 'goods.>' });
-    expect(message.match(new RegExp(MARK, 'g'))).toHaveLength(1); // PG_PORT's, which is not secret
+    const message = rejection({ ...badSecrets, INGEST_HTTP_PORT: MARK, NATS_SUBJECT: 'goods.>' });
+    expect(message.match(new RegExp(MARK, 'g'))).toHaveLength(1); // INGEST_HTTP_PORT's, which is not secret
   });
 });

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
-// Every setting of the project, in one place: the deployables, the local stack and the test
-// suite read them through parseSettings. Values are strings in the environment; an empty one
-// counts as unset (an env file writes `CLICKHOUSE_PASSWORD=`).
+// Every setting of the deployables, in one place: the edge, the worker and the migrations read
+// them through parseSettings. The local stack and the test suite add their ports on top
+// (scripts/lib/stack-settings.ts). Values are strings in the environment; an empty one counts as
+// unset (an env file writes `CLICKHOUSE_PASSWORD=`).
 
-const port = z.coerce.number().int().min(1).max(65535);
+export const port = z.coerce.number().int().min(1).max(65535);
 const count = (min: number) => z.coerce.number().int().min(min);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^/]+\/[^/?]+/, 'expected postgres://user:password@host:port/database');
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -69,29 +70,6 @@ export const settingSchemas = {
   NATS_DUPLICATE_WINDOW_MS: count(100),
   /** The ingest worker's /metrics and /healthz; 0 picks a free port. */
   INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535),
-  // The local stack (scripts/services.sh, the bridges, `npm start`)
-  PG_PORT: port,
-  PGBOUNCER_PORT: port,
-  PG_WS_BRIDGE_PORT: port,
-  REDIS_PORT: port,
-  REDIS_REST_PORT: port,
-  NATS_PORT: port,
-  NATS_WS_PORT: port,
-  NATS_MONITOR_PORT: port,
-  CLICKHOUSE_HTTP_PORT: port,
-  CLICKHOUSE_TCP_PORT: port,
-  API_PORT: port,
-  INSPECTOR_PORT: port,
-  // The test suite's own ports (test/test.env)
-  TEST_PG_WS_BRIDGE_PORT: port,
-  START_API_PORT: port,
-  START_PG_WS_BRIDGE_PORT: port,
-  START_REDIS_REST_PORT: port,
-  START_INGEST_HTTP_PORT: port,
-  START_INSPECTOR_PORT: port,
-  INGEST_INSPECTOR_PORT: port,
-  CLOSED_PG_PORT: port,
-  CLOSED_PGBOUNCER_PORT: port,
 } satisfies Record<string, z.ZodType>;
 
 export type SettingName = keyof typeof settingSchemas;
@@ -116,8 +94,8 @@ export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set<SettingName>([
 ]);
 
 /** How an error may show a setting: `NAME=value`, or only its name when it is secret. */
-function shown(name: SettingName, raw: string): string {
-  return SECRET_SETTINGS.has(name) ? `${name} (value not shown)` : `${name}=${JSON.stringify(raw)}`;
+function shown(name: string, raw: string): string {
+  return SECRET_SETTINGS.has(name as SettingName) ? `${name} (value not shown)` : `${name}=${JSON.stringify(raw)}`;
 }
 type Value<K extends SettingName> = z.output<(typeof settingSchemas)[K]>;
 export type Settings = { [K in SettingName]?: Value<K> };
@@ -146,30 +124,40 @@ export function checkSettings<K extends SettingName>(
   env: Record<string, string | undefined>,
   required: readonly K[] = [],
 ): { settings: SettingsWith<K>; problems: string[] } {
+  const { settings, problems } = checkAgainst(settingSchemas, env, required);
+  return { settings: settings as SettingsWith<K>, problems };
+}
+
+/** checkSettings against any set of schemas: the deployables' or the local stack's. */
+export function checkAgainst(
+  schemas: Record<string, z.ZodType>,
+  env: Record<string, string | undefined>,
+  required: readonly string[] = [],
+): { settings: Record<string, unknown>; problems: string[] } {
   const settings: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, schema] of Object.entries(settingSchemas)) {
+  for (const [name, schema] of Object.entries(schemas)) {
     const raw = env[name];
     if (raw === undefined || raw === '') {
-      if ((required as readonly string[]).includes(name)) problems.push(`${name}: is not set`);
+      if (required.includes(name)) problems.push(`${name}: is not set`);
       continue;
     }
     const parsed = schema.safeParse(raw);
     if (parsed.success) settings[name] = parsed.data;
-    else problems.push(`${shown(name as SettingName, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    else problems.push(`${shown(name, raw)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }
-  return { settings: settings as SettingsWith<K>, problems };
+  return { settings, problems };
 }
 
 /**
  * Reads env files, later ones winning, and rejects a name that is not a setting (a typo there
  * would otherwise be silently ignored).
  */
-export function readEnvFiles(paths: readonly string[]): Record<string, string> {
+export function readEnvFiles(paths: readonly string[], isKnown: (name: string) => boolean = isSettingName): Record<string, string> {
   const merged: Record<string, string> = {};
   for (const path of paths) {
     const values = parseEnv(readFileSync(path, 'utf8'));
-    const unknown = Object.keys(values).filter((name) => !isSettingName(name));
+    const unknown = Object.keys(values).filter((name) => !isKnown(name));
     if (unknown.length > 0) throw new Error(`${path}: unknown settings ${unknown.join(', ')}`);
     Object.assign(merged, values);
   }

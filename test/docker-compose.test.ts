@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { isStackSettingName } from '../scripts/lib/stack-settings.ts';
 import { readEnvFiles } from '../shared/settings.ts';
 import { loadConfig } from '../worker-ingest/src/config.ts';
 
@@ -25,7 +26,7 @@ interface Service {
   container_name?: string;
 }
 
-const localEnv = readEnvFiles([join(root, 'scripts/local.env')]);
+const localEnv = readEnvFiles([join(root, 'scripts/local.env')], isStackSettingName);
 /** A local.env value that must exist. */
 function local(name: string): string {
   const value = localEnv[name];
@@ -262,7 +263,7 @@ describe('docker-compose.yml services', () => {
     }
     // The edge publishes to both profiles' <subject>.>; the test root also holds per-file streams.
     const accounts = read('scripts/nats/accounts.conf');
-    const testSubject = readEnvFiles([join(root, 'scripts/local.env'), join(root, 'test/test.env')]).NATS_SUBJECT ?? '';
+    const testSubject = readEnvFiles([join(root, 'scripts/local.env'), join(root, 'test/test.env')], isStackSettingName).NATS_SUBJECT ?? '';
     const publish = [...accounts.matchAll(/publish: \{ allow: \[([^\]]*)\] \}/g)].map((m) =>
       m[1]!.split(',').map((x) => JSON.parse(x.trim())),
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isStackSettingName } from '../scripts/lib/stack-settings.ts';
 import { readEnvFiles } from '../shared/settings.ts';
 import { ROOT, testEnv } from './support/env.ts';
 
@@ -17,7 +18,7 @@ function portsIn(env: Record<string, string>): Map<string, number> {
 }
 
 describe('local ports', () => {
-  const local = readEnvFiles([`${ROOT}scripts/local.env`]);
+  const local = readEnvFiles([`${ROOT}scripts/local.env`], isStackSettingName);
 
   it.each([
     ['scripts/local.env', local],

@@ -2,7 +2,6 @@
 // and running a bridge as a CLI with clean shutdown.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { parseSettings, type SettingName } from '../../shared/settings.ts';
 
 /** True for 127.0.0.0/8, ::1, ::ffff:127.x and "localhost". */
 export function isLoopbackHost(host: string): boolean {
@@ -75,11 +74,6 @@ export function handleStatsRoute(
     return true;
   }
   return false;
-}
-
-/** A port setting from environment strings, validated by the settings module. */
-export function envPort(env: Record<string, string | undefined>, name: SettingName): number {
-  return Number(parseSettings(env, [name])[name]);
 }
 
 /** Start a bridge from the command line and close it on SIGTERM/SIGINT. */

@@ -4,7 +4,7 @@ import { Client, neonConfig } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { testEnv } from '../../test/support/env.ts';
-import { envPort } from './loopback.ts';
+import { envPort } from '../lib/stack-settings.ts';
 import { startPgWsBridge, type PgWsBridge, type PgWsBridgeStats } from './pg-ws-bridge.ts';
 
 const env = testEnv;

@@ -9,7 +9,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { isMain } from '../lib/processes.ts';
 import { profileEnv } from '../lib/profile.ts';
-import { closeServer, envPort, handleStatsRoute, listenLoopback, runCli } from './loopback.ts';
+import { envPort } from '../lib/stack-settings.ts';
+import { closeServer, handleStatsRoute, listenLoopback, runCli } from './loopback.ts';
 
 export interface PgWsBridgeOptions {
   /** Port to listen on (0 = pick a free one). */

@@ -3,7 +3,7 @@
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../test/support/env.ts';
-import { envPort } from './loopback.ts';
+import { envPort } from '../lib/stack-settings.ts';
 import { startUpstashRest, type UpstashRest, type UpstashRestStats } from './upstash-rest.ts';
 
 const env = testEnv;

@@ -14,7 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Redis, ReplyError } from 'ioredis';
 import { isMain } from '../lib/processes.ts';
 import { profileEnv } from '../lib/profile.ts';
-import { assertLoopback, closeServer, envPort, handleStatsRoute, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
+import { envPort } from '../lib/stack-settings.ts';
+import { assertLoopback, closeServer, handleStatsRoute, listenLoopback, readBody, runCli, sendJson } from './loopback.ts';
 
 export interface UpstashRestOptions {
   /** Port to listen on (0 = pick a free one). */

@@ -6,7 +6,8 @@
 // CLI, for shell scripts: `node --import tsx scripts/lib/profile.ts dev` prints `export` lines.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isSettingName, parseSettings, readEnvFiles, type Settings } from '../../shared/settings.ts';
+import { readEnvFiles } from '../../shared/settings.ts';
+import { checkStackSettings, isStackSettingName } from './stack-settings.ts';
 import { isMain } from './processes.ts';
 
 export type Profile = 'dev' | 'test';
@@ -22,17 +23,12 @@ function profileFiles(profile: Profile): string[] {
 
 /** The profile's settings as environment strings, validated (an error names each bad one). */
 export function profileEnv(profile: Profile, environment: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const env = readEnvFiles(profileFiles(profile));
+  const env = readEnvFiles(profileFiles(profile), isStackSettingName);
   if (profile === 'dev') {
-    for (const [name, value] of Object.entries(environment)) if (isSettingName(name) && value !== undefined) env[name] = value;
+    for (const [name, value] of Object.entries(environment)) if (isStackSettingName(name) && value !== undefined) env[name] = value;
   }
-  parseSettings(env);
+  checkStackSettings(env);
   return env;
-}
-
-/** The profile's settings, parsed. */
-export function profileSettings(profile: Profile, environment: NodeJS.ProcessEnv = process.env): Settings {
-  return parseSettings(profileEnv(profile, environment));
 }
 
 const shellQuote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
