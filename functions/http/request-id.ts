@@ -7,6 +7,9 @@ const HEADER = 'x-request-id';
 const ACCEPTED = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
+ * Not hono/request-id: that one sets the header before the handler runs, so an answer a handler
+ * builds as its own Response (a cached list page, a streamed reprioritize) would go without it.
+ *
  * Every response carries `x-request-id`: the caller's own, when it sent an acceptable one, or a
  * new UUID. Each request gets a log whose lines carry the same id, in `c.var.log`.
  */
