@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { requestId as honoRequestId } from 'hono/request-id';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from './api-error.ts';
@@ -38,6 +39,18 @@ describe('x-request-id', () => {
       const replaced = await app.request('/ok', { headers: { 'x-request-id': bad } });
       expect(replaced.headers.get('x-request-id')).toMatch(UUID);
     }
+  });
+
+  it("is on an answer the handler builds as its own Response, which hono/request-id's misses", async () => {
+    const ours = new Hono<AppEnv>();
+    ours.use('*', requestId);
+    ours.get('/raw', () => new Response('page'));
+    expect((await ours.request('/raw')).headers.get('x-request-id')).toMatch(UUID);
+    // The day this changes, the framework's middleware can take over.
+    const framework = new Hono();
+    framework.use('*', honoRequestId());
+    framework.get('/raw', () => new Response('page'));
+    expect((await framework.request('/raw')).headers.get('x-request-id')).toBeNull();
   });
 
   it('is on error responses too', async () => {

@@ -2,6 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { responseChecker } from '../../test/support/openapi.ts';
+import { createApp } from '../app.ts';
 import { routes } from '../routes.ts';
 import { openApiDocument } from './document.ts';
 
@@ -32,6 +33,17 @@ describe('the OpenAPI document', () => {
         );
       }
     }
+  });
+
+  it('declares every route the app serves: none can be served without its declaration', () => {
+    const app = createApp(() => {
+      throw new Error('no request is sent');
+    });
+    const served = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
+    const declared = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(served).toEqual(new Set([...declared, 'GET /openapi.json']));
   });
 
   it('lets a checker tell a matching answer from one that is not', () => {

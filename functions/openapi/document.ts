@@ -74,7 +74,8 @@ function operation(route: Route, path: string): JsonSchema {
     ...(alias ? { deprecated: true } : {}),
     parameters: [...parameters(route.query), ...(route.write ? [idempotencyKeyParameter()] : [])],
     ...(route.body ? { requestBody: { required: true, content: json(jsonSchema(route.body, 'input')) } } : {}),
-    ...(route.write ? { security: [{}, { bearer: [] }] } : {}),
+    // Writes need the bearer token when the API has one configured; reads never do.
+    security: route.write ? [{}, { bearer: [] }] : [],
     responses,
   };
 }
@@ -94,9 +95,12 @@ export function openApiDocument(routes: readonly Route[]): JsonSchema {
     info: {
       title: 'goods-edge',
       version: '1.0.0',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       description:
         'The goods catalogue API. Bodies are read as JSON whatever their Content-Type; a field sent as null counts as absent. Every error has the body {code, message, details} (the Error schema): 400 code 2, 401 code 4, 404 code 3 (a good or project) or 5 (an unknown path), 405 code 6 (a known path with another method, with an Allow header), 409 code 9, 413 code 7, 422 code 10, 500 code 1, 503 code 8. A write answered with anything but 2xx changed nothing; writes take an optional Idempotency-Key that makes retries safe.',
     },
+    // The API is served where this document is: the docs page's "Try it out" calls the same origin.
+    servers: [{ url: '/', description: 'this deployment' }],
     paths,
     components: {
       schemas,
