@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useFaultTest } from '../support/fault-test.ts';
+import { describe, expect, it } from 'vitest';
 import { expectExactlyOnce } from '../support/exactly-once.ts';
-import { closeTestDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
-import { resetState } from '../support/reset.ts';
-import { services, whileDown, whileFrozen } from '../support/services.ts';
+import { startIngest } from '../support/ingest.ts';
+import { whileDown, whileFrozen } from '../support/services.ts';
 import { testEnv } from '../support/env.ts';
 import { suiteJetStream } from '../support/stream.ts';
 import { sleep, waitFor } from '../support/wait.ts';
@@ -14,34 +12,19 @@ import { type Load, startLoad } from '../support/load.ts';
 // Each fault strikes while writes are in flight. Whatever happens, every write the API
 // acknowledged must end up in goods_log exactly once.
 
-let ingest: IngestProcess | undefined;
-let prefix: string;
-
 async function expectEveryWriteLoggedOnce(load: Load): Promise<void> {
   expect(load.failures).toEqual([]);
   expect(load.acknowledged).toBeGreaterThan(20);
-  await expectExactlyOnce(prefix, load.expectedEvents);
+  await expectExactlyOnce(t.prefix, load.expectedEvents);
 }
 
-beforeEach(async () => {
-  await resetState();
-  prefix = `fault-${randomUUID().slice(0, 8)}`;
-});
-afterEach(async () => {
-  try {
-    await services('up');
-  } finally {
-    await ingest?.stop();
-    ingest = undefined;
-  }
-});
-afterAll(closeTestDb);
+const t = useFaultTest('fault');
 
 describe('exactly once through faults', { timeout: 150_000 }, () => {
   it('survives kill -9 of the ingest worker in the middle of an INSERT, and its restart', async () => {
     const first = await startIngest();
-    ingest = first;
-    const load = startLoad(prefix);
+    t.ingest = first;
+    const load = startLoad(t.prefix);
     const { nc, jsm } = await suiteJetStream();
     const ackPending = async () => (await jsm.consumers.info(testEnv.NATS_STREAM!, testEnv.INGEST_CONSUMER!)).num_ack_pending;
     try {
@@ -54,8 +37,8 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
         await first.kill();
         expect(await ackPending()).toBeGreaterThan(0);
       });
-      ingest = await startIngest();
-      const restarted = ingest;
+      t.ingest = await startIngest();
+      const restarted = t.ingest;
       await waitFor('the restarted worker storing batches', async () => ((await restarted.metrics()).batches ?? 0) > 0, 30_000);
     } finally {
       await nc.close();
@@ -65,19 +48,19 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
   });
 
   it('survives ClickHouse stopping for a while and coming back', async () => {
-    ingest = await startIngest();
-    const load = startLoad(prefix);
+    t.ingest = await startIngest();
+    const load = startLoad(t.prefix);
     await sleep(1_000);
     await whileDown('clickhouse', () => sleep(3_000));
     await sleep(1_000);
     await load.stop();
     await expectEveryWriteLoggedOnce(load);
-    expect((await ingest.metrics()).retries).toBeGreaterThan(0);
+    expect((await t.ingest.metrics()).retries).toBeGreaterThan(0);
   });
 
   it('survives NATS stopping for a while (writes keep answering 200) and coming back', async () => {
-    ingest = await startIngest();
-    const load = startLoad(prefix);
+    t.ingest = await startIngest();
+    const load = startLoad(t.prefix);
     await sleep(1_000);
     await whileDown('nats', async () => {
       const before = load.acknowledged;
@@ -92,14 +75,14 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
   it('delivers through the relay when the edge cannot publish at all', async () => {
     const deaf: ExtraApi = await startExtraApi(3359, { NATS_WS_URL: 'ws://127.0.0.1:9' });
     try {
-      ingest = await startIngest();
-      const load = startLoad(prefix, { base: deaf.url });
+      t.ingest = await startIngest();
+      const load = startLoad(t.prefix, { base: deaf.url });
       await sleep(2_000);
       await load.stop();
       await expectEveryWriteLoggedOnce(load);
       // Every event above came through the relay, the edge could not publish: its rows are one per
       // event, or one per part of a reprioritize (up to 100 events).
-      expect((await ingest.metrics()).relayPublished).toBeGreaterThanOrEqual(load.expectedEvents / 100);
+      expect((await t.ingest.metrics()).relayPublished).toBeGreaterThanOrEqual(load.expectedEvents / 100);
     } finally {
       await deaf.stop();
     }

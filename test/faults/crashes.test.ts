@@ -1,34 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useFaultTest } from '../support/fault-test.ts';
+import { describe, expect, it } from 'vitest';
 import { api } from '../support/api.ts';
-import { closeTestDb, testDb } from '../support/db.ts';
+import { testDb } from '../support/db.ts';
 import { committedEvents, expectExactlyOnce, insertedEvents } from '../support/exactly-once.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
 import { type Load, startLoad } from '../support/load.ts';
-import { resetState } from '../support/reset.ts';
-import { services, whileKilled } from '../support/services.ts';
+import { whileKilled } from '../support/services.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 
 // Crashes, not stops: each service is killed with SIGKILL while writes are in flight, and
 // started again. Nothing of an acknowledged write may be lost or doubled.
 
-let ingest: IngestProcess | undefined;
-let prefix: string;
-
-beforeEach(async () => {
-  await resetState();
-  prefix = `crash-${randomUUID().slice(0, 8)}`;
-  ingest = await startIngest();
-});
-afterEach(async () => {
-  try {
-    await services('up');
-  } finally {
-    await ingest?.stop();
-    ingest = undefined;
-  }
-});
-afterAll(closeTestDb);
+const t = useFaultTest('crash', { withIngest: true });
 
 /** Every failure is the contract's 500 (a write that found Postgres gone), never anything else. */
 function expectOnlyInternalErrors(load: Load): void {
@@ -37,7 +19,7 @@ function expectOnlyInternalErrors(load: Load): void {
 
 describe('crashes under writes', { timeout: 180_000 }, () => {
   it.each(['postgres', 'clickhouse', 'nats', 'redis'])('kill -9 of %s: every acknowledged write logged exactly once', async (service) => {
-    const load = startLoad(prefix);
+    const load = startLoad(t.prefix);
     await waitFor('writes acknowledged before the kill', async () => load.acknowledged >= 10);
     await whileKilled(service, () => sleep(2_000));
     await waitFor('the API healthy again', async () => (await api('GET', '/healthz')).status === 200, 60_000, 200);
@@ -49,14 +31,14 @@ describe('crashes under writes', { timeout: 180_000 }, () => {
     // again with its Idempotency-Key, and gets either the stored answer or a first run.
     await load.retryUnanswered();
     expect(load.acknowledged).toBeGreaterThan(20);
-    await expectExactlyOnce(prefix, load.expectedEvents, 120_000);
+    await expectExactlyOnce(t.prefix, load.expectedEvents, 120_000);
   });
 
   it('kill -9 of ClickHouse right after a batch was confirmed and its outbox rows deleted: the batch is still there', async () => {
-    const load = startLoad(prefix);
+    const load = startLoad(t.prefix);
     await waitFor('writes acknowledged', async () => load.acknowledged >= 20);
     await load.stop();
-    const committed = await committedEvents(prefix);
+    const committed = await committedEvents(t.prefix);
     expect(committed.length).toBe(load.expectedEvents);
     // Confirmed: every event inserted, and the worker has forgotten them in the outbox.
     await waitFor(
@@ -68,8 +50,8 @@ describe('crashes under writes', { timeout: 180_000 }, () => {
       60_000,
     );
     await whileKilled('clickhouse', () => sleep(500));
-    const inserted = await waitFor('ClickHouse back', async () => insertedEvents(prefix), 60_000, 500);
+    const inserted = await waitFor('ClickHouse back', async () => insertedEvents(t.prefix), 60_000, 500);
     expect(committed.filter((id) => inserted.get(id) !== 1)).toEqual([]);
-    await expectExactlyOnce(prefix, load.expectedEvents);
+    await expectExactlyOnce(t.prefix, load.expectedEvents);
   });
 });
