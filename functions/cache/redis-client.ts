@@ -1,6 +1,5 @@
 import { Redis } from '@upstash/redis/cloudflare';
-
-const REQUEST_TIMEOUT_MS = 1_500;
+import { upstashConfig } from '../../shared/upstash.ts';
 
 const clients = new Map<string, Redis>();
 
@@ -14,14 +13,7 @@ export function redisClient(env: Env): Redis {
   const key = `${env.UPSTASH_REDIS_REST_URL}\n${env.UPSTASH_REDIS_REST_TOKEN}`;
   let client = clients.get(key);
   if (!client) {
-    client = new Redis({
-      url: env.UPSTASH_REDIS_REST_URL,
-      token: env.UPSTASH_REDIS_REST_TOKEN,
-      automaticDeserialization: false,
-      enableTelemetry: false,
-      retry: false,
-      signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    client = new Redis(upstashConfig(env.UPSTASH_REDIS_REST_URL, env.UPSTASH_REDIS_REST_TOKEN));
     clients.set(key, client);
   }
   return client;

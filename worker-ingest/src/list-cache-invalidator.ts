@@ -1,5 +1,6 @@
 import { Redis } from '@upstash/redis';
 import { listCacheKeys } from '../../shared/cache-keys.ts';
+import { upstashConfig } from '../../shared/upstash.ts';
 import type { Log } from '../../shared/log.ts';
 import { startTicker, type Ticker } from './ticker.ts';
 
@@ -37,6 +38,6 @@ export function startListCacheInvalidator(invalidate: () => Promise<unknown>, ev
 
 /** INCR of the API's list cache generation. */
 export function redisGenerationBump(cache: { url: string; token: string; namespace: string }): () => Promise<unknown> {
-  const redis = new Redis({ url: cache.url, token: cache.token, retry: false, enableTelemetry: false });
+  const redis = new Redis(upstashConfig(cache.url, cache.token));
   return () => redis.incr(listCacheKeys(cache.namespace).generation);
 }
