@@ -44,8 +44,8 @@ const mutations: Mutation[] = [
   {
     name: 'a list page is stamped with the generation read after the query',
     file: 'functions/handlers/list-goods.ts',
-    find: 'const generation = lookup.generation;',
-    replace: 'const generation = (await cache.lookup(limit, offset)).generation;',
+    find: 'const stamp = lookup.stamp;',
+    replace: 'const stamp = (await cache.lookup(limit, offset)).stamp;',
     tests: ['functions/handlers/list-goods.test.ts', 'test/api/read-your-writes.test.ts'],
   },
   {

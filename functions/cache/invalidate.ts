@@ -1,6 +1,7 @@
 import type { Log } from '../../shared/log.ts';
 import { sleep } from '../utils/time.ts';
 import type { ListCacheStore } from './list-cache.ts';
+import type { ListChange } from './list-change.ts';
 
 const RETRY_EVERY_MS = 200;
 const RETRY_FOR_MS = 25_000;
@@ -10,26 +11,32 @@ function logFailure(log: Log, error: unknown, attempt: number): void {
 }
 
 /**
- * Invalidates the cached list before a write answers. If Redis cannot be reached the write still
+ * Invalidates what a write changed in the cached list (the blocks of positions it touched, and the
+ * counts) before the write answers. If Redis cannot be reached the write still
  * succeeds, and the invalidation is retried in the background (`defer`) every 200 ms for 25 s,
  * so pages cached before a short outage are dropped at most ~200 ms after Redis is back. Longer
  * outages are covered by the ingest worker, which invalidates after every batch it stores.
  */
-export async function invalidateListCache(cache: ListCacheStore, defer: (work: Promise<unknown>) => void, log: Log): Promise<void> {
+export async function invalidateListCache(
+  cache: ListCacheStore,
+  change: ListChange,
+  defer: (work: Promise<unknown>) => void,
+  log: Log,
+): Promise<void> {
   try {
-    await cache.invalidate();
+    await cache.invalidate(change);
   } catch (error) {
     logFailure(log, error, 0);
-    defer(retryInvalidation(cache, log));
+    defer(retryInvalidation(cache, change, log));
   }
 }
 
-async function retryInvalidation(cache: ListCacheStore, log: Log): Promise<void> {
+async function retryInvalidation(cache: ListCacheStore, change: ListChange, log: Log): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   for (let attempt = 1; Date.now() < deadline; attempt++) {
     await sleep(RETRY_EVERY_MS);
     try {
-      await cache.invalidate();
+      await cache.invalidate(change);
       return;
     } catch (error) {
       if (attempt % 10 === 0) logFailure(log, error, attempt);

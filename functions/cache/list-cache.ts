@@ -1,23 +1,68 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { listCacheKeys } from '../../shared/cache-keys.ts';
+import { type ListChange, type ListCounts, changedBlocks, pageBlocks } from './list-change.ts';
 
 export const LIST_TTL_SECONDS = 60;
 
-/** A cached page (if one is valid now) together with the generation it was looked up under. */
+/** What one lookup found: the stamp to store a fill under, and what is valid under it now. */
 export interface CacheLookup {
-  generation: string;
-  page: string | null;
+  /** The generation and the versions of the page's blocks, as `<generation>.<version>…`. */
+  stamp: string;
+  /** The page's goods (a JSON array), if stored under this very stamp. */
+  goods: string | null;
+  /** The list's counts, if stored under this generation. */
+  counts: ListCounts | null;
 }
 
 /** What the handlers need of the list cache. */
-export type ListCacheStore = Pick<ListCache, 'lookup' | 'store' | 'invalidate'>;
+export type ListCacheStore = Pick<ListCache, 'pageKey' | 'lookup' | 'store' | 'invalidate'>;
+
+// Stores counts `<generation>:<version>:<total>:<removed>` in KEYS[2] unless it holds counts of
+// this generation at a version as new. `generation` is the current one.
+const KEEP_NEWER_COUNTS = `
+local function keepNewerCounts(generation, version, total, removed)
+  local stored = redis.call('GET', KEYS[2])
+  if stored then
+    local g, v = string.match(stored, '^([^:]*):([^:]*):')
+    if g == generation and tonumber(v) >= tonumber(version) then return end
+  end
+  redis.call('SET', KEYS[2], generation .. ':' .. version .. ':' .. total .. ':' .. removed)
+end
+`;
+
+// KEYS: generation, counts, then the blocks the write changed. ARGV: version, total, removed.
+const INVALIDATE = `${KEEP_NEWER_COUNTS}
+local generation = redis.call('GET', KEYS[1]) or '0'
+for i = 3, #KEYS do redis.call('INCR', KEYS[i]) end
+keepNewerCounts(generation, ARGV[1], ARGV[2], ARGV[3])
+return 1
+`;
+
+// KEYS: generation, counts, page, then the page's blocks. ARGV: stamp, goods, TTL, the stamp's
+// generation, version, total, removed. The page is kept only if its stamp is still current, the
+// counts only if the generation is.
+const STORE = `${KEEP_NEWER_COUNTS}
+local generation = redis.call('GET', KEYS[1]) or '0'
+local current = generation
+for i = 4, #KEYS do current = current .. '.' .. (redis.call('GET', KEYS[i]) or '0') end
+if current == ARGV[1] then redis.call('SET', KEYS[3], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3]) end
+if generation == ARGV[4] then keepNewerCounts(generation, ARGV[5], ARGV[6], ARGV[7]) end
+return 1
+`;
+
+function parseCounts(stored: string | null, generation: string): ListCounts | null {
+  const [g, version, total, removed] = stored?.split(':') ?? [];
+  if (g !== generation || removed === undefined) return null;
+  return { version: Number(version), total: Number(total), removed: Number(removed) };
+}
 
 /**
- * The list cache. A page is stored for 60 s as `<generation>:<json>`, stamped with the generation
- * read before Postgres was queried; a write invalidates every page at once by incrementing the
- * generation (no SCAN/KEYS). A lookup reads the counter and the page in one MGET, a single atomic
- * command, and serves the page only if its stamp is the current generation: a page computed
- * before a write can never be served after that write has bumped the counter.
+ * The list cache (README, "List cache"). A page's goods are stored apart from the counts, stamped
+ * with the generation and the versions of the blocks of positions it covers, read before Postgres
+ * was queried. A write bumps the versions of the blocks it changed and stores the counts it
+ * committed, in one script. A lookup reads the generation, the counts, the page and its blocks'
+ * versions in one MGET, a single atomic command, and serves the page only if its stamp is current
+ * and the counts are of the current generation.
  */
 export class ListCache {
   private readonly keys: ReturnType<typeof listCacheKeys>;
@@ -29,18 +74,43 @@ export class ListCache {
     this.keys = listCacheKeys(namespace);
   }
 
+  /** The page's key, which names it among every cache's pages. */
+  pageKey(limit: number, offset: number): string {
+    return this.keys.page(limit, offset);
+  }
+
   async lookup(limit: number, offset: number): Promise<CacheLookup> {
-    const [counter, stored] = await this.redis.mget<[string | null, string | null]>(this.keys.generation, this.keys.page(limit, offset));
+    const blocks = pageBlocks(limit, offset).map((b) => this.keys.block(b));
+    const [counter, counts, stored, ...versions] = await this.redis.mget<(string | null)[]>(
+      this.keys.generation,
+      this.keys.meta,
+      this.keys.page(limit, offset),
+      ...blocks,
+    );
     const generation = String(counter ?? '0');
-    const stamp = `${generation}:`;
-    return { generation, page: stored?.startsWith(stamp) ? stored.slice(stamp.length) : null };
+    const stamp = [generation, ...versions.map((v) => String(v ?? '0'))].join('.');
+    const prefix = `${stamp}:`;
+    return {
+      stamp,
+      goods: stored?.startsWith(prefix) ? stored.slice(prefix.length) : null,
+      counts: parseCounts(counts ?? null, generation),
+    };
   }
 
-  async store(generation: string, limit: number, offset: number, page: string): Promise<void> {
-    await this.redis.set(this.keys.page(limit, offset), `${generation}:${page}`, { ex: LIST_TTL_SECONDS });
+  async store(stamp: string, limit: number, offset: number, goods: string, counts: ListCounts): Promise<void> {
+    const keys = [
+      this.keys.generation,
+      this.keys.meta,
+      this.keys.page(limit, offset),
+      ...pageBlocks(limit, offset).map((b) => this.keys.block(b)),
+    ];
+    const generation = stamp.split('.')[0]!;
+    const args = [stamp, goods, LIST_TTL_SECONDS, generation, counts.version, counts.total, counts.removed];
+    await this.redis.eval(STORE, keys, args.map(String));
   }
 
-  async invalidate(): Promise<void> {
-    await this.redis.incr(this.keys.generation);
+  async invalidate(change: ListChange): Promise<void> {
+    const keys = [this.keys.generation, this.keys.meta, ...changedBlocks(change).map((b) => this.keys.block(b))];
+    await this.redis.eval(INVALIDATE, keys, [change.version, change.total, change.removed].map(String));
   }
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AuditMessage } from '../../shared/event.ts';
+import type { ListChange } from '../cache/list-change.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -15,7 +16,7 @@ export type Write<T> = (db: Queryable, commitBy: Date, once: IdempotencyKey | un
  * missing, and finishes a write that ran (cache, audit). A replay finishes nothing: the first
  * request did.
  */
-export async function runWrite<T extends { events: readonly AuditMessage[] }>(
+export async function runWrite<T extends { events: readonly AuditMessage[]; list: ListChange }>(
   c: Context<AppEnv>,
   write: Write<T>,
   notFound: () => ApiError,
@@ -26,7 +27,7 @@ export async function runWrite<T extends { events: readonly AuditMessage[] }>(
   if (outcome.kind === 'inProgress') throw ApiError.idempotencyInProgress();
   if (outcome.kind === 'replayed') c.header(IDEMPOTENT_REPLAYED, 'true');
   if (!outcome.value) throw notFound();
-  if (outcome.kind === 'ran') await finishWrite(c.var, outcome.value.events);
+  if (outcome.kind === 'ran') await finishWrite(c.var, outcome.value);
   return outcome.value;
 }
 

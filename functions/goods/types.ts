@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuditMessage } from '../../shared/event.ts';
+import type { ListChange } from '../cache/list-change.ts';
 
 // What the API answers with, as zod schemas: the TypeScript types are inferred from them, and
 // /openapi.json is generated from them.
@@ -46,8 +47,9 @@ export const GoodsPageSchema = z
   .meta({ id: 'GoodsPage' });
 export type GoodsPage = z.infer<typeof GoodsPageSchema>;
 
-/** What every write returns: its result and the audit events it recorded in the outbox. */
+/** What every write returns: its result, the audit events it recorded in the outbox, and what it changed in the list. */
 export interface WriteResult<T> {
   result: T;
   events: AuditMessage[];
+  list: ListChange;
 }

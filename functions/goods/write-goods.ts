@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
 import type { AuditMessage } from '../../shared/event.ts';
+import type { ListChange } from '../cache/list-change.ts';
 import { checkInlinable, type IdempotencyKey, type Keyed, keyedOutcome, type Prior } from './keyed.ts';
 import type { Good, RemovedGood, WriteResult } from './types.ts';
 
@@ -7,10 +8,12 @@ import type { Good, RemovedGood, WriteResult } from './types.ts';
 // single round trip. A NULL result means the target (good or project) does not exist. Every write
 // starts with goods_begin_write (0009), so it commits by `commitBy` or not at all; a write with an
 // Idempotency-Key starts with goods_begin_keyed_write (0010) instead, and stores its outcome with
-// the key in the same statement.
+// the key in the same statement. The edge calls each through its wrapper of 0014 (`*_listed`),
+// which adds what the write changed in the list.
 
 interface Out {
   events: AuditMessage[];
+  list: ListChange;
   [field: string]: unknown;
 }
 
@@ -31,7 +34,7 @@ async function callWrite<T>(
   const { rows } = await db.query<{ prior: Prior | null; out: Out | null }>(sql, [...before, ...args]);
   return keyedOutcome(rows[0]?.prior, rows[0]?.out, (stored) => {
     const out = stored as Out | null;
-    return out ? { result: out[field] as T, events: out.events } : null;
+    return out ? { result: out[field] as T, events: out.events, list: out.list } : null;
   });
 }
 
@@ -41,7 +44,7 @@ export function createGood(
   commitBy: Date,
   once?: IdempotencyKey,
 ): Promise<Keyed<WriteResult<Good> | null>> {
-  return callWrite(db, 'goods_create', [input.projectId, input.name, input.description], 'good', commitBy, once);
+  return callWrite(db, 'goods_create_listed', [input.projectId, input.name, input.description], 'good', commitBy, once);
 }
 
 /** `description` undefined leaves it unchanged. */
@@ -51,7 +54,7 @@ export function updateGood(
   commitBy: Date,
   once?: IdempotencyKey,
 ): Promise<Keyed<WriteResult<Good> | null>> {
-  return callWrite(db, 'goods_update', [input.id, input.projectId, input.name, input.description ?? null], 'good', commitBy, once);
+  return callWrite(db, 'goods_update_listed', [input.id, input.projectId, input.name, input.description ?? null], 'good', commitBy, once);
 }
 
 export function removeGood(
@@ -60,7 +63,7 @@ export function removeGood(
   commitBy: Date,
   once?: IdempotencyKey,
 ): Promise<Keyed<WriteResult<RemovedGood> | null>> {
-  return callWrite(db, 'goods_remove', [input.id, input.projectId], 'good', commitBy, once);
+  return callWrite(db, 'goods_remove_listed', [input.id, input.projectId], 'good', commitBy, once);
 }
 
 /**
@@ -84,6 +87,7 @@ export interface Reprioritized {
   chunks: number;
   rest: AnswerChunks;
   events: AuditMessage[];
+  list: ListChange;
 }
 
 /**
@@ -108,16 +112,16 @@ export async function reprioritizeGood(
       ? `SELECT goods_begin_keyed_write('${deadline}', '${once.key}', '${once.request}') AS prior`
       : `SELECT NULL::json AS prior FROM goods_begin_write('${deadline}')`,
     once
-      ? `SELECT * FROM goods_reprioritize_keyed('${once.key}', ${args.join(', ')})`
-      : `SELECT * FROM goods_reprioritize(${args.join(', ')})`,
+      ? `SELECT * FROM goods_reprioritize_keyed_listed('${once.key}', ${args.join(', ')})`
+      : `SELECT * FROM goods_reprioritize_listed(${args.join(', ')})`,
   ].join('; ');
-  type Row = { priorities: string; chunks: number; answer_id: string; parts?: AuditMessage[] };
+  type Row = { priorities: string; chunks: number; answer_id: string; parts?: AuditMessage[]; list: ListChange };
   const [, begun, written] = (await db.query(sql)) as unknown as [unknown, { rows: { prior: Prior | null }[] }, { rows: Row[] }];
   return keyedOutcome(begun.rows[0]?.prior, written.rows[0], (stored) => {
     const row = stored as Row | null | undefined;
     if (!row) return null;
     const rest = once ? { key: once.key } : { answerId: row.answer_id };
-    return { firstChunk: row.priorities, chunks: row.chunks, rest, events: row.parts ?? [] };
+    return { firstChunk: row.priorities, chunks: row.chunks, rest, events: row.parts ?? [], list: row.list };
   });
 }
 

@@ -5,11 +5,12 @@ import { sendInProcess } from '../../test/support/in-process.ts';
 
 const good = { id: 7, projectId: 1, name: 'a', description: '', priority: 7, removed: false, createdAt: '2026-11-25T00:00:00.000Z' };
 const event: GoodEvent = { eventId: '0b6c1f0e-4b53-4a43-9a9f-1f0b9e1c2d3e', ...good, eventTime: '2026-11-25T00:00:00.000Z' };
-const page = { total: '1', removed: '0', goods: [good] };
+const page = { total: '1', removed: '0', version: '1', goods: [good] };
+const list = { first: 1, last: 1, version: 1, total: 1, removed: 0 };
 
 /** Postgres as the write functions and the list query answer it. */
 function postgres({ sql }: FakeQuery): Record<string, unknown>[] {
-  if (sql.includes('goods_create') || sql.includes('goods_update')) return [{ out: { good, events: [event] } }];
+  if (sql.includes('goods_create') || sql.includes('goods_update')) return [{ out: { good, events: [event], list } }];
   if (sql.includes('goods_remove')) return [{ out: null }];
   if (sql.includes('goods_stats')) return [page];
   throw new Error(`unexpected statement: ${sql}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type FakeQuery, type Fakes, fakeAdapters } from '../../test/support/fake-adapters.ts';
 import { sendInProcess } from '../../test/support/in-process.ts';
 
-const page = { total: '0', removed: '0', goods: [] };
+const page = { total: '0', removed: '0', version: '0', goods: [] };
 
 function postgres({ sql }: FakeQuery): Record<string, unknown>[] {
   if (sql.includes('goods_stats')) return [page];
@@ -19,15 +19,16 @@ function recordCacheCalls(fakes: Fakes): string[] {
     return {
       ...adapters,
       listCache: {
+        pageKey: (limit, offset) => cache.pageKey(limit, offset),
         lookup: (limit, offset) => {
           calls.push(`lookup ${limit}:${offset}`);
           return cache.lookup(limit, offset);
         },
-        store: (generation, limit, offset, body) => {
+        store: (stamp, limit, offset, body, counts) => {
           calls.push(`store ${limit}:${offset}`);
-          return cache.store(generation, limit, offset, body);
+          return cache.store(stamp, limit, offset, body, counts);
         },
-        invalidate: () => cache.invalidate(),
+        invalidate: (change) => cache.invalidate(change),
       },
     };
   };
@@ -84,11 +85,11 @@ describe('list, raced by a write', () => {
       void writeLands();
       return postgres(query);
     });
-    writeLands = () => fakes.adapters(undefined as never).listCache.invalidate();
+    writeLands = () => fakes.adapters(undefined as never).listCache.invalidate({ first: 1, last: 1, version: 0, total: 0, removed: 0 });
     expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('miss');
     writeLands = () => Promise.resolve();
     expect(fakes.invalidations).toBe(1);
-    expect(fakes.pages.get('10:1')?.generation).toBe('0');
+    expect(fakes.pages.get('10:1')?.stamp).toBe('0');
     expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('miss');
     expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('hit');
   });

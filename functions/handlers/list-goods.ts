@@ -1,43 +1,72 @@
 import type { Context } from 'hono';
 import { isCacheablePage } from '../cache/cacheable-page.ts';
 import type { CacheLookup } from '../cache/list-cache.ts';
+import type { ListCounts } from '../cache/list-change.ts';
 import type { AppEnv } from '../env.ts';
-import { listGoods } from '../goods/list-goods.ts';
+import { listGoods, listVersionedPage } from '../goods/list-goods.ts';
 import { GoodsPageSchema } from '../goods/types.ts';
 import { defineRoute } from '../http/define-route.ts';
 import { listQuery } from '../http/schemas.ts';
+import { singleFlight } from '../utils/single-flight.ts';
+
+/** A page read from Postgres: its goods as JSON, and its counts. */
+interface Filled {
+  goods: string;
+  counts: ListCounts;
+}
+
+// Concurrent misses of one page in this isolate share one read, but only among lookups that found
+// the same stamp: a read started before a write's bump is never handed to a request after it.
+const fills = singleFlight<Filled>(1_000);
 
 function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response {
   return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': cache } });
 }
 
+/** The page as JSON.stringify(GoodsPage) writes it, from its parts. */
+function pageBody(counts: ListCounts, limit: number, offset: number, goods: string): string {
+  return `{"meta":${JSON.stringify({ total: counts.total, removed: counts.removed, limit, offset })},"goods":${goods}}`;
+}
+
+function newer(a: ListCounts | null, b: ListCounts): ListCounts {
+  return a && a.version > b.version ? a : b;
+}
+
+/** Reads the page from Postgres, and stores it under the stamp its lookup read before the query. */
+async function fill(c: Context<AppEnv>, lookup: CacheLookup, limit: number, offset: number): Promise<Filled> {
+  const cache = c.var.listCache;
+  const read = await c.var.db((db) => listVersionedPage(db, { limit, offset }));
+  const goods = JSON.stringify(read.page.goods);
+  const counts = { version: read.version, total: read.page.meta.total, removed: read.page.meta.removed };
+  const stamp = lookup.stamp;
+  c.var.defer(
+    cache
+      .store(stamp, limit, offset, goods, counts)
+      .catch((error: unknown) => c.var.log('list cache store failed', { error: String(error) })),
+  );
+  return { goods, counts };
+}
+
 /**
- * Redis first; on a miss Postgres, and the page is stored under the generation read before it.
- * A page the cache does not keep (see isCacheablePage) goes straight to Postgres.
+ * Redis first; on a miss Postgres, and the page is stored under the stamp read before it. The
+ * counts served are the newer of those the lookup found and those read with the page. A page
+ * the cache does not keep (see isCacheablePage) goes straight to Postgres.
  */
 async function listPage(c: Context<AppEnv>, limit: number, offset: number): Promise<Response> {
-  const cache = c.var.listCache;
   let lookup: CacheLookup | null = null;
   if (isCacheablePage(limit, offset)) {
     try {
-      lookup = await cache.lookup(limit, offset);
+      lookup = await c.var.listCache.lookup(limit, offset);
     } catch (error) {
       c.var.log('list cache unavailable; reading Postgres', { error: String(error) });
     }
   }
-  if (lookup?.page) return pageResponse(lookup.page, 'hit');
+  if (!lookup) return pageResponse(JSON.stringify(await c.var.db((db) => listGoods(db, { limit, offset }))), 'bypass');
+  if (lookup.goods !== null && lookup.counts) return pageResponse(pageBody(lookup.counts, limit, offset, lookup.goods), 'hit');
 
-  const page = await c.var.db((db) => listGoods(db, { limit, offset }));
-  const body = JSON.stringify(page);
-  if (lookup) {
-    const generation = lookup.generation;
-    c.var.defer(
-      cache
-        .store(generation, limit, offset, body)
-        .catch((error: unknown) => c.var.log('list cache store failed', { error: String(error) })),
-    );
-  }
-  return pageResponse(body, lookup ? 'miss' : 'bypass');
+  const found = lookup;
+  const filled = await fills(c.var.listCache.pageKey(limit, offset), () => fill(c, found, limit, offset), found.stamp);
+  return pageResponse(pageBody(newer(found.counts, filled.counts), limit, offset, filled.goods), 'miss');
 }
 
 export const listGoodsRoute = defineRoute({

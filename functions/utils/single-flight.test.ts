@@ -5,11 +5,15 @@ function setup() {
   let clock = 0;
   const shared = singleFlight<number>(1_000, () => clock);
   const runs: string[] = [];
-  const run = (key: string, answer: () => Promise<number>) =>
-    shared(key, () => {
-      runs.push(key);
-      return answer();
-    });
+  const run = (key: string, answer: () => Promise<number>, tag?: string) =>
+    shared(
+      key,
+      () => {
+        runs.push(key);
+        return answer();
+      },
+      tag,
+    );
   return { runs, run, advance: (ms: number) => (clock += ms) };
 }
 
@@ -46,5 +50,14 @@ describe('singleFlight', () => {
     const { runs, run } = setup();
     expect(await Promise.all([run('a', async () => 1), run('b', async () => 2), run('a', async () => 3)])).toEqual([1, 2, 1]);
     expect(runs).toEqual(['a', 'b']);
+  });
+
+  it('shares a run only with callers of the same tag; another tag starts a run that replaces it', async () => {
+    const { runs, run } = setup();
+    expect(await run('a', async () => 1, 'x')).toBe(1);
+    expect(await run('a', async () => 2, 'x')).toBe(1);
+    expect(await run('a', async () => 3, 'y')).toBe(3);
+    expect(await run('a', async () => 4, 'x')).toBe(4);
+    expect(runs).toEqual(['a', 'a', 'a']);
   });
 });

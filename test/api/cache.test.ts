@@ -38,8 +38,11 @@ describe('list cache', () => {
     expect(stats.postgres.totalConnections).toBe(0);
 
     const keys = listCacheKeys(testEnv.CACHE_NAMESPACE!);
-    const generation = await redisCommand(['GET', keys.generation]);
-    expect(await redisCommand(['GET', keys.page(10, 1)])).toBe(`${generation}:${first.text}`);
+    const generation = (await redisCommand(['GET', keys.generation])) ?? '0';
+    const block = (await redisCommand(['GET', keys.block(0)])) ?? '0';
+    expect(await redisCommand(['GET', keys.page(10, 1)])).toBe(`${generation}.${block}:${JSON.stringify(first.body.goods)}`);
+    const counts = JSON.stringify(first.body.meta).match(/"total":(\d+),"removed":(\d+)/)!;
+    expect(await redisCommand(['GET', keys.meta])).toMatch(new RegExp(`^${generation}:\\d+:${counts[1]}:${counts[2]}$`));
     const ttl = Number(await redisCommand(['TTL', keys.page(10, 1)]));
     expect(ttl).toBeGreaterThan(50);
     expect(ttl).toBeLessThanOrEqual(60);

@@ -52,7 +52,8 @@ async function publishedWriteFloor(env: Env, ctx: ExecutionContext): Promise<Res
     defer: (work: Promise<unknown>) => ctx.waitUntil(work),
     log: createLog(),
   };
-  await finishWrite(deps, [floorEvent()]);
+  // As a create's: one block of positions, and the counts.
+  await finishWrite(deps, { events: [floorEvent()], list: { first: 1, last: 1, version: 0, total: 0, removed: 0 } });
   return Response.json({ ok: true });
 }
 

@@ -4,6 +4,7 @@ import { type AuditMessage, eventsOf, type GoodEvent } from '../../shared/event.
 import { partEventId } from '../../worker-ingest/src/event.ts';
 import { AuditLogUnavailable, type HistoryEntry } from '../../functions/audit/history.ts';
 import type { CacheLookup } from '../../functions/cache/list-cache.ts';
+import type { ListCounts } from '../../functions/cache/list-change.ts';
 import type { AdapterFactory } from '../../functions/http/adapters.ts';
 
 export interface FakeQuery {
@@ -16,8 +17,10 @@ export interface Fakes {
   queries: FakeQuery[];
   published: AuditMessage[][];
   invalidations: number;
-  /** Cached pages by `limit:offset`, with the generation they were stored under. */
-  pages: Map<string, { generation: string; page: string }>;
+  /** Cached pages by `limit:offset`, with the stamp they were stored under (the fake's one generation, which every write bumps). */
+  pages: Map<string, { stamp: string; page: string }>;
+  /** The cached counts, kept when newer. */
+  counts: ListCounts | null;
   /** The audit log the fake reads: every published event, as if ingested at once. */
   auditLogDown: boolean;
   /** Work handed to `defer`, settled. */
@@ -42,6 +45,7 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
     published: [],
     invalidations: 0,
     pages: new Map(),
+    counts: null,
     auditLogDown: false,
     settle: async () => {
       while (deferred.length > 0) await Promise.allSettled(deferred.splice(0));
@@ -61,16 +65,20 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
           new Date(Date.now() + 4_000),
         ),
       listCache: {
+        pageKey: (limit, offset) => `${target}:${limit}:${offset}`,
         lookup: async (limit, offset): Promise<CacheLookup> => {
           const stored = fakes.pages.get(`${limit}:${offset}`);
-          return { generation: String(generation), page: stored?.generation === String(generation) ? stored.page : null };
+          const stamp = String(generation);
+          return { stamp, goods: stored?.stamp === stamp ? stored.page : null, counts: fakes.counts };
         },
-        store: async (stamp, limit, offset, page) => {
-          fakes.pages.set(`${limit}:${offset}`, { generation: stamp, page });
+        store: async (stamp, limit, offset, page, counts) => {
+          fakes.pages.set(`${limit}:${offset}`, { stamp, page });
+          if (stamp === String(generation)) keepNewer(counts);
         },
-        invalidate: async () => {
+        invalidate: async (change) => {
           generation++;
           fakes.invalidations++;
+          keepNewer(change);
         },
       },
       publish: async (events) => {
@@ -121,6 +129,9 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
       ),
     }),
   };
+  function keepNewer({ version, total, removed }: ListCounts): void {
+    if (!fakes.counts || fakes.counts.version < version) fakes.counts = { version, total, removed };
+  }
   function logged(): GoodEvent[] {
     if (fakes.auditLogDown) throw new AuditLogUnavailable('the audit log is down');
     return fakes.published.flat().flatMap((message) => eventsOf(message, partEventId));
