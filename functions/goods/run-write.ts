@@ -32,7 +32,7 @@ export async function runWrite<T extends { events: readonly AuditMessage[]; list
 }
 
 /** runWrite, answered with the write's result as JSON: the whole of a plain write route. */
-export async function answerWrite<T extends { result: object; events: readonly AuditMessage[] }>(
+export async function answerWrite<T extends { result: object; events: readonly AuditMessage[]; list: ListChange }>(
   c: Context<AppEnv>,
   write: Write<T>,
   notFound: () => ApiError,
