@@ -1,8 +1,8 @@
 /**
  * The list cache's Redis keys (README, "List cache"): the generation, which every stamp includes
- * and which bumping drops every page and the counts at once (the ingest worker, the seeding
- * script); the counts (`meta`); one version per block of positions; and one key per page, under
- * `pagePrefix`.
+ * and which bumping drops every page and the counts at once (the ingest worker's backstop, the
+ * seeding script); the counts (`meta`); one version per block of positions; a record per audit
+ * message that its write's invalidation ran; and one key per page, under `pagePrefix`.
  */
 export function listCacheKeys(namespace: string) {
   const pagePrefix = `${namespace}:list:page:`;
@@ -10,6 +10,8 @@ export function listCacheKeys(namespace: string) {
     generation: `${namespace}:list:generation`,
     meta: `${namespace}:list:meta`,
     block: (block: number) => `${namespace}:list:block:${block}`,
+    /** Set by a write's invalidation, per audit message: the ingest worker's backstop looks for it. */
+    invalidated: (messageId: string) => `${namespace}:list:invalidated:${messageId}`,
     pagePrefix,
     page: (limit: number, offset: number) => `${pagePrefix}${limit}:${offset}`,
   };

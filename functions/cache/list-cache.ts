@@ -30,11 +30,17 @@ local function keepNewerCounts(generation, version, total, removed)
 end
 `;
 
-// KEYS: generation, counts, then the blocks the write changed. ARGV: version, total, removed.
+/** How long a write's record that it invalidated stays for the ingest worker's backstop to find. */
+export const INVALIDATED_TTL_SECONDS = 600;
+
+// KEYS: generation, counts, the blocks the write changed, then its messages' records.
+// ARGV: version, total, removed, the number of blocks, the records' TTL.
 const INVALIDATE = `${KEEP_NEWER_COUNTS}
 local generation = redis.call('GET', KEYS[1]) or '0'
-for i = 3, #KEYS do redis.call('INCR', KEYS[i]) end
+local blocksEnd = 2 + tonumber(ARGV[4])
+for i = 3, blocksEnd do redis.call('INCR', KEYS[i]) end
 keepNewerCounts(generation, ARGV[1], ARGV[2], ARGV[3])
+for i = blocksEnd + 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[5]) end
 return 1
 `;
 
@@ -60,7 +66,7 @@ function parseCounts(stored: string | null, generation: string): ListCounts | nu
  * The list cache (README, "List cache"). A page's goods are stored apart from the counts, stamped
  * with the generation and the versions of the blocks of positions it covers, read before Postgres
  * was queried. A write bumps the versions of the blocks it changed and stores the counts it
- * committed, in one script. A lookup reads the generation, the counts, the page and its blocks'
+ * committed, in one script, which also records that it ran for the ingest worker's backstop. A lookup reads the generation, the counts, the page and its blocks'
  * versions in one MGET, a single atomic command, and serves the page only if its stamp is current
  * and the counts are of the current generation.
  */
@@ -109,8 +115,11 @@ export class ListCache {
     await this.redis.eval(STORE, keys, args.map(String));
   }
 
-  async invalidate(change: ListChange): Promise<void> {
-    const keys = [this.keys.generation, this.keys.meta, ...changedBlocks(change).map((b) => this.keys.block(b))];
-    await this.redis.eval(INVALIDATE, keys, [change.version, change.total, change.removed].map(String));
+  /** After a write committed: bumps the blocks it changed, keeps its counts if newer, and records it did for `messageIds`. */
+  async invalidate(change: ListChange, messageIds: readonly string[]): Promise<void> {
+    const blocks = changedBlocks(change).map((b) => this.keys.block(b));
+    const keys = [this.keys.generation, this.keys.meta, ...blocks, ...messageIds.map((id) => this.keys.invalidated(id))];
+    const args = [change.version, change.total, change.removed, blocks.length, INVALIDATED_TTL_SECONDS];
+    await this.redis.eval(INVALIDATE, keys, args.map(String));
   }
 }

@@ -15,7 +15,13 @@ export async function finishWrite(
   written: { events: readonly AuditMessage[]; list: ListChange },
 ): Promise<void> {
   const { events } = written;
-  await invalidateListCache(deps.listCache, written.list, deps.defer, deps.log);
+  await invalidateListCache(
+    deps.listCache,
+    written.list,
+    events.map((e) => e.eventId),
+    deps.defer,
+    deps.log,
+  );
   // Started on the next turn: opening the NATS connection does much of its work before its
   // first await, and the response should not wait for that.
   deps.defer(

@@ -28,7 +28,7 @@ function recordCacheCalls(fakes: Fakes): string[] {
           calls.push(`store ${limit}:${offset}`);
           return cache.store(stamp, limit, offset, body, counts);
         },
-        invalidate: (change) => cache.invalidate(change),
+        invalidate: (change, ids) => cache.invalidate(change, ids),
       },
     };
   };
@@ -85,7 +85,7 @@ describe('list, raced by a write', () => {
       void writeLands();
       return postgres(query);
     });
-    writeLands = () => fakes.adapters(undefined as never).listCache.invalidate({ first: 1, last: 1, version: 0, total: 0, removed: 0 });
+    writeLands = () => fakes.adapters(undefined as never).listCache.invalidate({ first: 1, last: 1, version: 0, total: 0, removed: 0 }, []);
     expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('miss');
     writeLands = () => Promise.resolve();
     expect(fakes.invalidations).toBe(1);
