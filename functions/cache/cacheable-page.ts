@@ -13,3 +13,10 @@ export function isCacheablePage(limit: number, offset: number): boolean {
   const page = (offset - 1) / limit;
   return Number.isInteger(page) && page < PAGES_PER_SIZE;
 }
+
+/** Every cacheable page that shows the good at `position`, as [limit, offset]: one per size at most. */
+export function pagesContaining(position: number): [number, number][] {
+  return [...PAGE_SIZES]
+    .map((limit): [number, number] => [limit, 1 + Math.floor((position - 1) / limit) * limit])
+    .filter(([limit, offset]) => isCacheablePage(limit, offset));
+}

@@ -1,5 +1,6 @@
 import type { Redis } from '@upstash/redis/cloudflare';
 import { listCacheKeys } from '../../shared/cache-keys.ts';
+import { pagesContaining } from './cacheable-page.ts';
 import { type ListChange, type ListCounts, changedBlocks, pageBlocks } from './list-change.ts';
 
 export const LIST_TTL_SECONDS = 60;
@@ -32,16 +33,58 @@ end
 
 /** How long a write's record that it invalidated stays for the ingest worker's backstop to find. */
 export const INVALIDATED_TTL_SECONDS = 600;
+/** How long the rev of a good's last write stays: longer than a write's retries of its invalidation. */
+export const REV_TTL_SECONDS = 120;
 
-// KEYS: generation, counts, the blocks the write changed, then its messages' records.
-// ARGV: version, total, removed, the number of blocks, the records' TTL.
+// After a write. KEYS: generation, counts, [the good's rev], the blocks it changed, its messages'
+// records, then for each page to change in place: the page and the blocks it covers.
+// ARGV: version, total, removed, how many blocks, how many records, the records' TTL, the rev
+// ('' when no good is changed in place), the good's old and new JSON, the rev's TTL, then each
+// page's number of blocks.
+// A page changes in place only if its stamp is current and it shows the good's old state: it
+// then shows every write whose script ran, and this one too once changed. It is stamped again
+// after the bump, so a fill that read before this write can no longer replace it. A write older
+// than the last one of its good that ran here changes nothing: that one's state is newer.
 const INVALIDATE = `${KEEP_NEWER_COUNTS}
 local generation = redis.call('GET', KEYS[1]) or '0'
-local blocksEnd = 2 + tonumber(ARGV[4])
-for i = 3, blocksEnd do redis.call('INCR', KEYS[i]) end
+local changesGood = ARGV[7] ~= ''
+local k = changesGood and 4 or 3
+local bumpTo = k + tonumber(ARGV[4]) - 1
+local recordsTo = bumpTo + tonumber(ARGV[5])
+local late = false
+if changesGood then
+  local seen = redis.call('GET', KEYS[3])
+  if seen and tonumber(seen) >= tonumber(ARGV[7]) then late = true
+  else redis.call('SET', KEYS[3], ARGV[7], 'EX', ARGV[10]) end
+end
+local function stampOf(from, to)
+  local stamp = generation
+  for i = from, to do stamp = stamp .. '.' .. (redis.call('GET', KEYS[i]) or '0') end
+  return stamp
+end
+local changed = {}
+if changesGood and not late then
+  local i, a = recordsTo + 1, 11
+  while i <= #KEYS do
+    local n = tonumber(ARGV[a])
+    local stored = redis.call('GET', KEYS[i])
+    if stored then
+      local prefix = stampOf(i + 1, i + n) .. ':'
+      if string.sub(stored, 1, #prefix) == prefix then
+        local s, e = string.find(stored, ARGV[8], #prefix + 1, true)
+        if s then changed[#changed + 1] = { i, n, string.sub(stored, #prefix + 1, s - 1) .. ARGV[9] .. string.sub(stored, e + 1) } end
+      end
+    end
+    i, a = i + 1 + n, a + 1
+  end
+end
+if not late then for i = k, bumpTo do redis.call('INCR', KEYS[i]) end end
+for _, page in ipairs(changed) do
+  redis.call('SET', KEYS[page[1]], stampOf(page[1] + 1, page[1] + page[2]) .. ':' .. page[3], 'KEEPTTL')
+end
 keepNewerCounts(generation, ARGV[1], ARGV[2], ARGV[3])
-for i = blocksEnd + 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[5]) end
-return 1
+for i = bumpTo + 1, recordsTo do redis.call('SET', KEYS[i], '1', 'EX', ARGV[6]) end
+return #changed
 `;
 
 // KEYS: generation, counts, page, then the page's blocks. ARGV: stamp, goods, TTL, the stamp's
@@ -55,6 +98,12 @@ if current == ARGV[1] then redis.call('SET', KEYS[3], ARGV[1] .. ':' .. ARGV[2],
 if generation == ARGV[4] then keepNewerCounts(generation, ARGV[5], ARGV[6], ARGV[7]) end
 return 1
 `;
+
+/** `<id>:<projectId>` of a good's state as goods_json gives it. */
+function goodKey(state: unknown): string {
+  const { id, projectId } = state as { id: number; projectId: number };
+  return `${id}:${projectId}`;
+}
 
 function parseCounts(stored: string | null, generation: string): ListCounts | null {
   const [g, version, total, removed] = stored?.split(':') ?? [];
@@ -86,7 +135,7 @@ export class ListCache {
   }
 
   async lookup(limit: number, offset: number): Promise<CacheLookup> {
-    const blocks = pageBlocks(limit, offset).map((b) => this.keys.block(b));
+    const blocks = this.blockKeys(limit, offset);
     const [counter, counts, stored, ...versions] = await this.redis.mget<(string | null)[]>(
       this.keys.generation,
       this.keys.meta,
@@ -104,22 +153,47 @@ export class ListCache {
   }
 
   async store(stamp: string, limit: number, offset: number, goods: string, counts: ListCounts): Promise<void> {
-    const keys = [
-      this.keys.generation,
-      this.keys.meta,
-      this.keys.page(limit, offset),
-      ...pageBlocks(limit, offset).map((b) => this.keys.block(b)),
-    ];
+    const keys = [this.keys.generation, this.keys.meta, this.keys.page(limit, offset), ...this.blockKeys(limit, offset)];
     const generation = stamp.split('.')[0]!;
     const args = [stamp, goods, LIST_TTL_SECONDS, generation, counts.version, counts.total, counts.removed];
     await this.redis.eval(STORE, keys, args.map(String));
   }
 
-  /** After a write committed: bumps the blocks it changed, keeps its counts if newer, and records it did for `messageIds`. */
+  /**
+   * After a write committed: bumps the blocks it changed (changing its good in place in the pages
+   * that show it), keeps its counts if newer, and records it did for `messageIds`.
+   */
   async invalidate(change: ListChange, messageIds: readonly string[]): Promise<void> {
     const blocks = changedBlocks(change).map((b) => this.keys.block(b));
-    const keys = [this.keys.generation, this.keys.meta, ...blocks, ...messageIds.map((id) => this.keys.invalidated(id))];
-    const args = [change.version, change.total, change.removed, blocks.length, INVALIDATED_TTL_SECONDS];
+    const good = change.good && change.first !== null ? { ...change.good, position: change.first } : null;
+    const pages = good
+      ? pagesContaining(good.position).map(([limit, offset]) => [this.keys.page(limit, offset), ...this.blockKeys(limit, offset)])
+      : [];
+    const keys = [
+      this.keys.generation,
+      this.keys.meta,
+      ...(good ? [this.keys.rev(goodKey(good.new))] : []),
+      ...blocks,
+      ...messageIds.map((id) => this.keys.invalidated(id)),
+      ...pages.flat(),
+    ];
+    const args = [
+      change.version,
+      change.total,
+      change.removed,
+      blocks.length,
+      messageIds.length,
+      INVALIDATED_TTL_SECONDS,
+      good?.rev ?? '',
+      good ? JSON.stringify(good.old) : '',
+      good ? JSON.stringify(good.new) : '',
+      REV_TTL_SECONDS,
+      ...pages.map((page) => page.length - 1),
+    ];
     await this.redis.eval(INVALIDATE, keys, args.map(String));
+  }
+
+  private blockKeys(limit: number, offset: number): string[] {
+    return pageBlocks(limit, offset).map((b) => this.keys.block(b));
   }
 }

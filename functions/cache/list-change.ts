@@ -5,19 +5,28 @@ export interface ListCounts {
   removed: number;
 }
 
+/** The one good an update or a remove changed in place: its states as goods_json gives them, and its write's rev. */
+export interface GoodChange {
+  rev: number;
+  old: unknown;
+  new: unknown;
+}
+
 /**
  * What a committed write changed in the list (migration 0014): positions `first` .. `last`
- * (1-based; `last` null for "to the end"), and the counts after it.
+ * (1-based; `last` null for "to the end"), the counts after it, and for an update or a remove
+ * the good it changed, at position `first`.
  */
 export interface ListChange extends ListCounts {
   first: number | null;
   last: number | null;
+  good?: GoodChange | null;
 }
 
 /** Positions per block: each block of positions has a version, bumped by a write that changes one of them. */
-export const BLOCK_SIZE = 100;
+export const BLOCK_SIZE = 10;
 /** Blocks past the deepest cacheable position (100 pages of 100) hold no cached page and get no version. */
-export const BLOCKS = 100;
+export const BLOCKS = 1000;
 
 export function blockOf(position: number): number {
   return Math.floor((position - 1) / BLOCK_SIZE);

@@ -5,6 +5,11 @@
 -- where positions p..q (1-based, q NULL for "to the end") are every position whose good, or
 -- whose good's fields, differ after the write, and v orders the counts: goods_stats.version is
 -- bumped by every change of the counts, under the counter row's lock, so in commit order.
+-- An update or a remove, which changes one good in place, also reports it:
+--   "good": {"rev": n, "old": <goods_json before>, "new": <goods_json after>}
+-- so that the edge can change the good in the cached pages rather than drop them. `rev` is the
+-- outbox seq of its event: writes of one good hold its row lock, so their revs follow their
+-- commits.
 --
 -- A position is only right while no concurrent write can move the good. Creates append, and
 -- neither updates nor removes move anything; only a reprioritize does. One that moves its target
@@ -64,23 +69,40 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Volatile, as the functions below: each sees what the write before it in the statement did.
-CREATE FUNCTION goods_list_change(p_first bigint, p_last bigint) RETURNS json
+CREATE FUNCTION goods_list_change(p_first bigint, p_last bigint, p_good json) RETURNS json
 LANGUAGE sql VOLATILE AS $$
-  SELECT json_build_object('first', p_first, 'last', p_last, 'version', s.version, 'total', s.total, 'removed', s.removed)
+  SELECT json_build_object('first', p_first, 'last', p_last, 'version', s.version, 'total', s.total, 'removed', s.removed,
+                           'good', p_good)
   FROM goods_stats s
 $$;
 
--- The answer of a create, update or remove (NULL stays NULL), with `list` for the good's position.
-CREATE FUNCTION goods_with_list_change(p_out json, p_id int, p_project_id int) RETURNS json
+-- A live good's state as the list shows it, locked (NULL when there is none): the state an update
+-- or a remove changes it from.
+CREATE FUNCTION goods_locked_json(p_id int, p_project_id int) RETURNS json
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  p bigint;
+  g goods := goods_lock_live(p_id, p_project_id);
+BEGIN
+  RETURN CASE WHEN g.id IS NULL THEN NULL ELSE goods_json(g) END;
+END
+$$;
+
+-- The answer of a create, update or remove (NULL stays NULL), with `list` for the good's position;
+-- with its states before and after when `p_old` is given.
+CREATE FUNCTION goods_with_list_change(p_out json, p_id int, p_project_id int, p_old json) RETURNS json
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  g goods;
+  rev bigint;
 BEGIN
   IF p_out IS NULL THEN
     RETURN NULL;
   END IF;
-  SELECT goods_position(g.sort_key) INTO p FROM goods g WHERE g.id = p_id AND g.project_id = p_project_id;
-  RETURN json_build_object('good', p_out -> 'good', 'events', p_out -> 'events', 'list', goods_list_change(p, p));
+  SELECT * INTO g FROM goods WHERE id = p_id AND project_id = p_project_id;
+  SELECT o.seq INTO rev FROM goods_outbox o WHERE o.event_id = (p_out -> 'events' -> 0 ->> 'eventId')::uuid;
+  RETURN json_build_object('good', p_out -> 'good', 'events', p_out -> 'events', 'list', goods_list_change(
+    goods_position(g.sort_key), goods_position(g.sort_key),
+    CASE WHEN p_old IS NOT NULL THEN json_build_object('rev', rev, 'old', p_old, 'new', goods_json(g)) END));
 END
 $$;
 
@@ -89,18 +111,26 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   out json := goods_create(p_project_id, p_name, p_description);
 BEGIN
-  RETURN goods_with_list_change(out, (out -> 'good' ->> 'id')::int, p_project_id);
+  RETURN goods_with_list_change(out, (out -> 'good' ->> 'id')::int, p_project_id, NULL);
 END
 $$;
 
 CREATE FUNCTION goods_update_listed(p_id int, p_project_id int, p_name text, p_description text) RETURNS json
-LANGUAGE sql VOLATILE AS $$
-  SELECT goods_with_list_change(goods_update(p_id, p_project_id, p_name, p_description), p_id, p_project_id)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  old json := goods_locked_json(p_id, p_project_id);
+BEGIN
+  RETURN goods_with_list_change(goods_update(p_id, p_project_id, p_name, p_description), p_id, p_project_id, old);
+END
 $$;
 
 CREATE FUNCTION goods_remove_listed(p_id int, p_project_id int) RETURNS json
-LANGUAGE sql VOLATILE AS $$
-  SELECT goods_with_list_change(goods_remove(p_id, p_project_id), p_id, p_project_id)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  old json := goods_locked_json(p_id, p_project_id);
+BEGIN
+  RETURN goods_with_list_change(goods_remove(p_id, p_project_id), p_id, p_project_id, old);
+END
 $$;
 
 -- Before a reprioritize: takes the priority lock (which the move takes again), locks the goods
@@ -131,7 +161,7 @@ $$;
 -- after it shifted, in place or in priority), to the end.
 CREATE FUNCTION goods_move_change(p_id int, p_project_id int, p_old bigint) RETURNS json
 LANGUAGE sql VOLATILE AS $$
-  SELECT goods_list_change(least(p_old, goods_position(g.sort_key)), NULL)
+  SELECT goods_list_change(least(p_old, goods_position(g.sort_key)), NULL, NULL)
   FROM goods g WHERE g.id = p_id AND g.project_id = p_project_id
 $$;
 
