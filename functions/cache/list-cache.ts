@@ -5,12 +5,17 @@ import { type ListChange, type ListCounts, changedBlocks, pageBlocks } from './l
 
 export const LIST_TTL_SECONDS = 60;
 
+export interface CachedPage {
+  goods: string;
+  length: number;
+}
+
 /** What one lookup found: the stamp to store a fill under, and what is valid under it now. */
 export interface CacheLookup {
   /** The generation and the versions of the page's blocks, as `<generation>.<version>…`. */
   stamp: string;
-  /** The page's goods (a JSON array), if stored under this very stamp. */
-  goods: string | null;
+  /** The page's goods (a JSON array) and how many, if stored under this very stamp. */
+  page: CachedPage | null;
   /** The list's counts, if stored under this generation. */
   counts: ListCounts | null;
 }
@@ -87,7 +92,7 @@ for i = bumpTo + 1, recordsTo do redis.call('SET', KEYS[i], '1', 'EX', ARGV[6]) 
 return #changed
 `;
 
-// KEYS: generation, counts, page, then the page's blocks. ARGV: stamp, goods, TTL, the stamp's
+// KEYS: generation, counts, page, then the page's blocks. ARGV: stamp, `<length>:<goods>`, TTL, the stamp's
 // generation, version, total, removed. The page is kept only if its stamp is still current, the
 // counts only if the generation is.
 const STORE = `${KEEP_NEWER_COUNTS}
@@ -105,6 +110,12 @@ function goodKey(state: unknown): string {
   return `${id}:${projectId}`;
 }
 
+/** A stored page after its stamp: `<length>:<goods>`. */
+function parsePage(stored: string): CachedPage {
+  const colon = stored.indexOf(':');
+  return { length: Number(stored.slice(0, colon)), goods: stored.slice(colon + 1) };
+}
+
 function parseCounts(stored: string | null, generation: string): ListCounts | null {
   const [g, version, total, removed] = stored?.split(':') ?? [];
   if (g !== generation || removed === undefined) return null;
@@ -114,10 +125,11 @@ function parseCounts(stored: string | null, generation: string): ListCounts | nu
 /**
  * The list cache (README, "List cache"). A page's goods are stored apart from the counts, stamped
  * with the generation and the versions of the blocks of positions it covers, read before Postgres
- * was queried. A write bumps the versions of the blocks it changed and stores the counts it
- * committed, in one script, which also records that it ran for the ingest worker's backstop. A lookup reads the generation, the counts, the page and its blocks'
- * versions in one MGET, a single atomic command, and serves the page only if its stamp is current
- * and the counts are of the current generation.
+ * was queried. A write bumps the versions of the blocks it changed (or changes its good in place)
+ * and stores the counts it committed, in one script, which also records that it ran for the
+ * ingest worker's backstop. A lookup reads the generation, the counts, the page and its blocks'
+ * versions in one MGET, a single atomic command: the page is valid only if its stamp is current,
+ * the counts only if they are of the current generation.
  */
 export class ListCache {
   private readonly keys: ReturnType<typeof listCacheKeys>;
@@ -147,15 +159,15 @@ export class ListCache {
     const prefix = `${stamp}:`;
     return {
       stamp,
-      goods: stored?.startsWith(prefix) ? stored.slice(prefix.length) : null,
+      page: stored?.startsWith(prefix) ? parsePage(stored.slice(prefix.length)) : null,
       counts: parseCounts(counts ?? null, generation),
     };
   }
 
-  async store(stamp: string, limit: number, offset: number, goods: string, counts: ListCounts): Promise<void> {
+  async store(stamp: string, limit: number, offset: number, page: CachedPage, counts: ListCounts): Promise<void> {
     const keys = [this.keys.generation, this.keys.meta, this.keys.page(limit, offset), ...this.blockKeys(limit, offset)];
     const generation = stamp.split('.')[0]!;
-    const args = [stamp, goods, LIST_TTL_SECONDS, generation, counts.version, counts.total, counts.removed];
+    const args = [stamp, `${page.length}:${page.goods}`, LIST_TTL_SECONDS, generation, counts.version, counts.total, counts.removed];
     await this.redis.eval(STORE, keys, args.map(String));
   }
 

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { isCacheablePage } from '../cache/cacheable-page.ts';
-import type { CacheLookup } from '../cache/list-cache.ts';
+import type { CachedPage, CacheLookup } from '../cache/list-cache.ts';
 import type { ListCounts } from '../cache/list-change.ts';
 import type { AppEnv } from '../env.ts';
 import { listGoods, listVersionedPage } from '../goods/list-goods.ts';
@@ -9,9 +9,8 @@ import { defineRoute } from '../http/define-route.ts';
 import { listQuery } from '../http/schemas.ts';
 import { singleFlight } from '../utils/single-flight.ts';
 
-/** A page read from Postgres: its goods as JSON, and its counts. */
-interface Filled {
-  goods: string;
+/** A page read from Postgres: its goods as JSON, how many, and its counts. */
+interface Filled extends CachedPage {
   counts: ListCounts;
 }
 
@@ -28,29 +27,36 @@ function pageBody(counts: ListCounts, limit: number, offset: number, goods: stri
   return `{"meta":${JSON.stringify({ total: counts.total, removed: counts.removed, limit, offset })},"goods":${goods}}`;
 }
 
-function newer(a: ListCounts | null, b: ListCounts): ListCounts {
-  return a && a.version > b.version ? a : b;
+/**
+ * Whether counts fit a page's goods: the goods of one state and counts of a later one would show
+ * a page torn between two states, its length not that of its total. That happens only while the
+ * create that makes them differ has not run its script (which drops the page), so it is not yet
+ * answered: the page is then read again, or served with the counts read with it.
+ */
+function fits(counts: ListCounts, page: CachedPage, limit: number, offset: number): boolean {
+  return page.length === Math.min(limit, Math.max(0, counts.total - offset + 1));
 }
 
 /** Reads the page from Postgres, and stores it under the stamp its lookup read before the query. */
 async function fill(c: Context<AppEnv>, lookup: CacheLookup, limit: number, offset: number): Promise<Filled> {
   const cache = c.var.listCache;
   const read = await c.var.db((db) => listVersionedPage(db, { limit, offset }));
-  const goods = JSON.stringify(read.page.goods);
+  const page = { goods: JSON.stringify(read.page.goods), length: read.page.goods.length };
   const counts = { version: read.version, total: read.page.meta.total, removed: read.page.meta.removed };
   const stamp = lookup.stamp;
   c.var.defer(
     cache
-      .store(stamp, limit, offset, goods, counts)
+      .store(stamp, limit, offset, page, counts)
       .catch((error: unknown) => c.var.log('list cache store failed', { error: String(error) })),
   );
-  return { goods, counts };
+  return { ...page, counts };
 }
 
 /**
  * Redis first; on a miss Postgres, and the page is stored under the stamp read before it. The
- * counts served are the newer of those the lookup found and those read with the page. A page
- * the cache does not keep (see isCacheablePage) goes straight to Postgres.
+ * counts served on a miss are those the lookup found if they are newer than those read with the
+ * page (a read shared with an earlier lookup) and fit it. A page the cache does not keep (see
+ * isCacheablePage) goes straight to Postgres.
  */
 async function listPage(c: Context<AppEnv>, limit: number, offset: number): Promise<Response> {
   let lookup: CacheLookup | null = null;
@@ -62,11 +68,13 @@ async function listPage(c: Context<AppEnv>, limit: number, offset: number): Prom
     }
   }
   if (!lookup) return pageResponse(JSON.stringify(await c.var.db((db) => listGoods(db, { limit, offset }))), 'bypass');
-  if (lookup.goods !== null && lookup.counts) return pageResponse(pageBody(lookup.counts, limit, offset, lookup.goods), 'hit');
+  const { page, counts } = lookup;
+  if (page && counts && fits(counts, page, limit, offset)) return pageResponse(pageBody(counts, limit, offset, page.goods), 'hit');
 
   const found = lookup;
   const filled = await fills(c.var.listCache.pageKey(limit, offset), () => fill(c, found, limit, offset), found.stamp);
-  return pageResponse(pageBody(newer(found.counts, filled.counts), limit, offset, filled.goods), 'miss');
+  const newer = counts && counts.version > filled.counts.version && fits(counts, filled, limit, offset) ? counts : filled.counts;
+  return pageResponse(pageBody(newer, limit, offset, filled.goods), 'miss');
 }
 
 export const listGoodsRoute = defineRoute({

@@ -40,7 +40,9 @@ describe('list cache', () => {
     const keys = listCacheKeys(testEnv.CACHE_NAMESPACE!);
     const generation = (await redisCommand(['GET', keys.generation])) ?? '0';
     const block = (await redisCommand(['GET', keys.block(0)])) ?? '0';
-    expect(await redisCommand(['GET', keys.page(10, 1)])).toBe(`${generation}.${block}:${JSON.stringify(first.body.goods)}`);
+    expect(await redisCommand(['GET', keys.page(10, 1)])).toBe(
+      `${generation}.${block}:${first.body.goods.length}:${JSON.stringify(first.body.goods)}`,
+    );
     const { total, removed } = first.body.meta;
     expect(await redisCommand(['GET', keys.meta])).toMatch(new RegExp(`^${generation}:\\d+:${total}:${removed}$`));
     const ttl = Number(await redisCommand(['TTL', keys.page(10, 1)]));

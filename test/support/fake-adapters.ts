@@ -3,7 +3,7 @@
 import { type AuditMessage, eventsOf, type GoodEvent } from '../../shared/event.ts';
 import { partEventId } from '../../worker-ingest/src/event.ts';
 import { AuditLogUnavailable, type HistoryEntry } from '../../functions/audit/history.ts';
-import type { CacheLookup } from '../../functions/cache/list-cache.ts';
+import type { CachedPage, CacheLookup } from '../../functions/cache/list-cache.ts';
 import type { ListCounts } from '../../functions/cache/list-change.ts';
 import type { AdapterFactory } from '../../functions/http/adapters.ts';
 
@@ -18,7 +18,7 @@ export interface Fakes {
   published: AuditMessage[][];
   invalidations: number;
   /** Cached pages by `limit:offset`, with the stamp they were stored under (the fake's one generation, which every write bumps). */
-  pages: Map<string, { stamp: string; page: string }>;
+  pages: Map<string, { stamp: string; page: CachedPage }>;
   /** The cached counts, kept when newer. */
   counts: ListCounts | null;
   /** The audit log the fake reads: every published event, as if ingested at once. */
@@ -69,7 +69,7 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
         lookup: async (limit, offset): Promise<CacheLookup> => {
           const stored = fakes.pages.get(`${limit}:${offset}`);
           const stamp = String(generation);
-          return { stamp, goods: stored?.stamp === stamp ? stored.page : null, counts: fakes.counts };
+          return { stamp, page: stored?.stamp === stamp ? stored.page : null, counts: fakes.counts };
         },
         store: async (stamp, limit, offset, page, counts) => {
           fakes.pages.set(`${limit}:${offset}`, { stamp, page });
