@@ -31,7 +31,7 @@ function pageBody(counts: ListCounts, limit: number, offset: number, goods: stri
  * Whether counts fit a page's goods: the goods of one state and counts of a later one would show
  * a page torn between two states, its length not that of its total. That happens only while the
  * create that makes them differ has not run its script (which drops the page), so it is not yet
- * answered: the page is then read again, or served with the counts read with it.
+ * answered: the page is then read again.
  */
 function fits(counts: ListCounts, page: CachedPage, limit: number, offset: number): boolean {
   return page.length === Math.min(limit, Math.max(0, counts.total - offset + 1));
@@ -53,10 +53,10 @@ async function fill(c: Context<AppEnv>, lookup: CacheLookup, limit: number, offs
 }
 
 /**
- * Redis first; on a miss Postgres, and the page is stored under the stamp read before it. The
- * counts served on a miss are those the lookup found if they are newer than those read with the
- * page (a read shared with an earlier lookup) and fit it. A page the cache does not keep (see
- * isCacheablePage) goes straight to Postgres.
+ * Redis first; on a miss Postgres, and the page is stored under the stamp read before it. A read
+ * shared with an earlier lookup may have older counts than this lookup found: the newer ones are
+ * served if they fit its goods, else the page is read again, after this lookup. A page the cache
+ * does not keep (see isCacheablePage) goes straight to Postgres.
  */
 async function listPage(c: Context<AppEnv>, limit: number, offset: number): Promise<Response> {
   let lookup: CacheLookup | null = null;
@@ -72,9 +72,12 @@ async function listPage(c: Context<AppEnv>, limit: number, offset: number): Prom
   if (page && counts && fits(counts, page, limit, offset)) return pageResponse(pageBody(counts, limit, offset, page.goods), 'hit');
 
   const found = lookup;
-  const filled = await fills(c.var.listCache.pageKey(limit, offset), () => fill(c, found, limit, offset), found.stamp);
-  const newer = counts && counts.version > filled.counts.version && fits(counts, filled, limit, offset) ? counts : filled.counts;
-  return pageResponse(pageBody(newer, limit, offset, filled.goods), 'miss');
+  let filled = await fills(c.var.listCache.pageKey(limit, offset), () => fill(c, found, limit, offset), found.stamp);
+  if (counts && counts.version > filled.counts.version) {
+    if (fits(counts, filled, limit, offset)) filled = { ...filled, counts };
+    else filled = await fill(c, found, limit, offset);
+  }
+  return pageResponse(pageBody(filled.counts, limit, offset, filled.goods), 'miss');
 }
 
 export const listGoodsRoute = defineRoute({
