@@ -23,9 +23,19 @@ export interface CacheLookup {
 /** What the handlers need of the list cache. */
 export type ListCacheStore = Pick<ListCache, 'pageKey' | 'lookup' | 'store' | 'invalidate'>;
 
-// Stores counts `<generation>:<version>:<total>:<removed>` in KEYS[2] unless it holds counts of
-// this generation at a version as new. `generation` is the current one.
-const KEEP_NEWER_COUNTS = `
+// The generation in KEYS[1]. Where Redis lost it (a restart without persistence, an eviction),
+// a new one from the clock, so that no stamp read before the loss matches again.
+// Then: stores counts `<generation>:<version>:<total>:<removed>` in KEYS[2] unless it holds counts
+// of this generation at a version as new. `generation` is the current one.
+const PRELUDE = `
+local function currentGeneration()
+  local generation = redis.call('GET', KEYS[1])
+  if generation then return generation end
+  local now = redis.call('TIME')
+  generation = now[1] .. string.format('%06d', tonumber(now[2]))
+  redis.call('SET', KEYS[1], generation)
+  return generation
+end
 local function keepNewerCounts(generation, version, total, removed)
   local stored = redis.call('GET', KEYS[2])
   if stored then
@@ -50,8 +60,8 @@ export const REV_TTL_SECONDS = 120;
 // then shows every write whose script ran, and this one too once changed. It is stamped again
 // after the bump, so a fill that read before this write can no longer replace it. A write older
 // than the last one of its good that ran here changes nothing: that one's state is newer.
-const INVALIDATE = `${KEEP_NEWER_COUNTS}
-local generation = redis.call('GET', KEYS[1]) or '0'
+const INVALIDATE = `${PRELUDE}
+local generation = currentGeneration()
 local changesGood = ARGV[7] ~= ''
 local k = changesGood and 4 or 3
 local bumpTo = k + tonumber(ARGV[4]) - 1
@@ -95,8 +105,8 @@ return #changed
 // KEYS: generation, counts, page, then the page's blocks. ARGV: stamp, `<length>:<goods>`, TTL, the stamp's
 // generation, version, total, removed. The page is kept only if its stamp is still current, the
 // counts only if the generation is.
-const STORE = `${KEEP_NEWER_COUNTS}
-local generation = redis.call('GET', KEYS[1]) or '0'
+const STORE = `${PRELUDE}
+local generation = currentGeneration()
 local current = generation
 for i = 4, #KEYS do current = current .. '.' .. (redis.call('GET', KEYS[i]) or '0') end
 if current == ARGV[1] then redis.call('SET', KEYS[3], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3]) end
