@@ -59,7 +59,8 @@ export const REV_TTL_SECONDS = 120;
 // A page changes in place only if its stamp is current and it shows the good's old state: it
 // then shows every write whose script ran, and this one too once changed. It is stamped again
 // after the bump, so a fill that read before this write can no longer replace it. A write older
-// than the last one of its good that ran here changes nothing: that one's state is newer.
+// than the last one of its good that ran here (in this generation) changes no page in place, as
+// the good may have come back to its old state since: its bump drops them.
 const INVALIDATE = `${PRELUDE}
 local generation = currentGeneration()
 local changesGood = ARGV[7] ~= ''
@@ -69,8 +70,9 @@ local recordsTo = bumpTo + tonumber(ARGV[5])
 local late = false
 if changesGood then
   local seen = redis.call('GET', KEYS[3])
-  if seen and tonumber(seen) >= tonumber(ARGV[7]) then late = true
-  else redis.call('SET', KEYS[3], ARGV[7], 'EX', ARGV[10]) end
+  local g, rev = string.match(seen or '', '^([^:]*):(.*)$')
+  if g == generation and tonumber(rev) >= tonumber(ARGV[7]) then late = true
+  else redis.call('SET', KEYS[3], generation .. ':' .. ARGV[7], 'EX', ARGV[10]) end
 end
 local function stampOf(from, to)
   local stamp = generation
@@ -93,7 +95,7 @@ if changesGood and not late then
     i, a = i + 1 + n, a + 1
   end
 end
-if not late then for i = k, bumpTo do redis.call('INCR', KEYS[i]) end end
+for i = k, bumpTo do redis.call('INCR', KEYS[i]) end
 for _, page in ipairs(changed) do
   redis.call('SET', KEYS[page[1]], stampOf(page[1] + 1, page[1] + page[2]) .. ':' .. page[3], 'KEEPTTL')
 end
