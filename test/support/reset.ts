@@ -1,6 +1,7 @@
 import { listCacheKeys } from '../../shared/cache-keys.ts';
 import { resetGoods } from './db.ts';
 import { testEnv } from './env.ts';
+import { waitFor } from './wait.ts';
 
 /** Runs one Redis command through the REST bridge the API uses. */
 export async function redisCommand(command: (string | number)[]): Promise<unknown> {
@@ -16,8 +17,16 @@ export async function redisCommand(command: (string | number)[]): Promise<unknow
 
 export const cacheGenerationKey = listCacheKeys(testEnv.CACHE_NAMESPACE!).generation;
 
-/** A clean catalogue: no goods, empty outbox, and no cached list pages that could still be read. */
+/**
+ * A clean catalogue: no goods, empty outbox, and no cached list pages that could still be read.
+ * Redis may have just been restarted (the model test does): the bridge answers once it is back.
+ */
 export async function resetState(): Promise<void> {
   await resetGoods();
-  await redisCommand(['INCR', cacheGenerationKey]);
+  await waitFor('Redis to take the generation bump', () =>
+    redisCommand(['INCR', cacheGenerationKey]).then(
+      () => true,
+      () => false,
+    ),
+  );
 }
