@@ -19,7 +19,13 @@ import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_DUPLICATE_WINDOW_MS, DEFAULT_STREAM_MAX_BYTES } from '../../worker-ingest/src/config.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_RELAY_EVERY_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_STREAM_MAX_BYTES,
+} from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
@@ -154,6 +160,8 @@ try {
         streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
         duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
         httpPort: workerPort,
+        relayEveryMs: DEFAULT_RELAY_EVERY_MS,
+        shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
       }),
       UPSTASH_REDIS_REST_URL: settings.UPSTASH_REDIS_REST_URL,
       UPSTASH_REDIS_REST_TOKEN: settings.UPSTASH_REDIS_REST_TOKEN!,
