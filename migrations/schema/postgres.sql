@@ -86,7 +86,7 @@ CREATE FUNCTION public.goods_count_deleted() RETURNS trigger
     AS $$
 BEGIN
   UPDATE goods_stats s
-  SET total = s.total - c.total, removed = s.removed - c.removed
+  SET total = s.total - c.total, removed = s.removed - c.removed, version = s.version + 1
   FROM (SELECT count(*) AS total, count(*) FILTER (WHERE removed) AS removed FROM deleted) c;
   PERFORM goods_count_in_blocks(ARRAY(SELECT (goods_key_block(sort_key), -1)::goods_key_blocks FROM deleted));
   RETURN NULL;
@@ -111,7 +111,7 @@ CREATE FUNCTION public.goods_count_inserted() RETURNS trigger
     AS $$
 BEGIN
   UPDATE goods_stats s
-  SET total = s.total + c.total, removed = s.removed + c.removed
+  SET total = s.total + c.total, removed = s.removed + c.removed, version = s.version + 1
   FROM (SELECT count(*) AS total, count(*) FILTER (WHERE removed) AS removed FROM inserted) c;
   PERFORM goods_count_in_blocks(ARRAY(SELECT (goods_key_block(sort_key), 1)::goods_key_blocks FROM inserted));
   RETURN NULL;
@@ -132,7 +132,7 @@ CREATE FUNCTION public.goods_count_rows() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  UPDATE goods_stats SET removed = removed + NEW.removed::int - OLD.removed::int;
+  UPDATE goods_stats SET removed = removed + NEW.removed::int - OLD.removed::int, version = version + 1;
   RETURN NULL;
 END
 $$;
@@ -151,6 +151,16 @@ BEGIN
   VALUES (p_project_id, p_name, p_description)
   RETURNING * INTO g;
   RETURN json_build_object('good', goods_json(g), 'events', json_build_array(goods_record_event(g, 'create')));
+END
+$$;
+
+CREATE FUNCTION public.goods_create_listed(p_project_id integer, p_name text, p_description text) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  out json := goods_create(p_project_id, p_name, p_description);
+BEGIN
+  RETURN goods_with_list_change(out, (out -> 'good' ->> 'id')::int, p_project_id, NULL);
 END
 $$;
 
@@ -239,6 +249,14 @@ CREATE FUNCTION public.goods_key_spacing() RETURNS bigint
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 4294967296::bigint $$;
 
+CREATE FUNCTION public.goods_list_change(p_first bigint, p_last bigint, p_good json) RETURNS json
+    LANGUAGE sql
+    AS $$
+  SELECT json_build_object('first', p_first, 'last', p_last, 'version', s.version, 'total', s.total, 'removed', s.removed,
+                           'good', p_good)
+  FROM goods_stats s
+$$;
+
 CREATE FUNCTION public.goods_lock_live(p_id integer, p_project_id integer) RETURNS public.goods
     LANGUAGE plpgsql
     AS $$
@@ -258,6 +276,16 @@ $$;
 CREATE FUNCTION public.goods_lock_priorities() RETURNS void
     LANGUAGE sql
     AS $$ SELECT pg_advisory_xact_lock(738201) $$;
+
+CREATE FUNCTION public.goods_locked_json(p_id integer, p_project_id integer) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  g goods := goods_lock_live(p_id, p_project_id);
+BEGIN
+  RETURN CASE WHEN g.id IS NULL THEN NULL ELSE goods_json(g) END;
+END
+$$;
 
 CREATE FUNCTION public.goods_make_room(p_next bigint, p_id integer, p_project_id integer) RETURNS void
     LANGUAGE plpgsql
@@ -289,6 +317,13 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.goods_move_change(p_id integer, p_project_id integer, p_old bigint) RETURNS json
+    LANGUAGE sql
+    AS $$
+  SELECT goods_list_change(least(p_old, goods_position(g.sort_key)), NULL, NULL)
+  FROM goods g WHERE g.id = p_id AND g.project_id = p_project_id
+$$;
+
 CREATE FUNCTION public.goods_page(p_limit integer, p_offset integer) RETURNS SETOF public.goods
     LANGUAGE sql STABLE
     AS $$
@@ -309,6 +344,36 @@ CREATE FUNCTION public.goods_part_size() RETURNS integer
 CREATE FUNCTION public.goods_parts_returned_up_to() RETURNS integer
     LANGUAGE sql IMMUTABLE
     AS $$ SELECT 1000 $$;
+
+CREATE FUNCTION public.goods_position(k bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT COALESCE((SELECT sum(b.goods) FROM goods_key_blocks b WHERE b.block < goods_key_block(k)), 0)
+       + (SELECT count(*) FROM goods g WHERE g.sort_key >= goods_key_block(k) << 42 AND g.sort_key < k)
+       + 1
+$$;
+
+CREATE FUNCTION public.goods_prepare_move(p_id integer, p_project_id integer, p_new_priority integer) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  target goods;
+  next_key bigint;
+BEGIN
+  PERFORM goods_lock_priorities();
+  SELECT * INTO target FROM goods WHERE id = p_id AND project_id = p_project_id AND NOT removed;
+  IF target.id IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF p_new_priority > target.priority THEN
+    next_key := goods_first_key_from(p_new_priority, p_id, p_project_id);
+    PERFORM 1 FROM goods
+    WHERE sort_key > target.sort_key AND (next_key IS NULL OR sort_key < next_key)
+    FOR UPDATE;
+  END IF;
+  RETURN goods_position(target.sort_key);
+END
+$$;
 
 CREATE FUNCTION public.goods_read_kept_chunks(p_key text, p_from integer, p_to integer) RETURNS TABLE(chunk integer, items text)
     LANGUAGE sql STABLE
@@ -346,6 +411,16 @@ BEGIN
   RETURN json_build_object(
     'good', json_build_object('id', g.id, 'campaignId', g.project_id, 'removed', g.removed),
     'events', json_build_array(goods_record_event(g, 'remove')));
+END
+$$;
+
+CREATE FUNCTION public.goods_remove_listed(p_id integer, p_project_id integer) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  old json := goods_locked_json(p_id, p_project_id);
+BEGIN
+  RETURN goods_with_list_change(goods_remove(p_id, p_project_id), p_id, p_project_id, old);
 END
 $$;
 
@@ -458,11 +533,45 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.goods_reprioritize_keyed_listed(p_key text, p_id integer, p_project_id integer, p_new_priority integer) RETURNS TABLE(priorities text, chunks integer, answer_id uuid, parts json, list json)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  old bigint;
+  r record;
+BEGIN
+  IF current_setting('goods.claimed_key', true) IS DISTINCT FROM p_key THEN
+    RETURN;
+  END IF;
+  old := goods_prepare_move(p_id, p_project_id, p_new_priority);
+  SELECT * INTO r FROM goods_reprioritize_keyed(p_key, p_id, p_project_id, p_new_priority);
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT r.priorities, r.chunks, r.answer_id, r.parts, goods_move_change(p_id, p_project_id, old);
+END
+$$;
+
+CREATE FUNCTION public.goods_reprioritize_listed(p_id integer, p_project_id integer, p_new_priority integer) RETURNS TABLE(priorities text, chunks integer, answer_id uuid, parts json, list json)
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  old bigint := goods_prepare_move(p_id, p_project_id, p_new_priority);
+  r record;
+BEGIN
+  SELECT * INTO r FROM goods_reprioritize(p_id, p_project_id, p_new_priority);
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT r.priorities, r.chunks, r.answer_id, r.parts, goods_move_change(p_id, p_project_id, old);
+END
+$$;
+
 CREATE FUNCTION public.goods_reset_counts() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-  UPDATE goods_stats SET total = 0, removed = 0;
+  UPDATE goods_stats SET total = 0, removed = 0, version = version + 1;
   DELETE FROM goods_key_blocks;
   RETURN NULL;
 END
@@ -488,6 +597,34 @@ BEGIN
   WHERE id = p_id AND project_id = p_project_id
   RETURNING * INTO g;
   RETURN json_build_object('good', goods_json(g), 'events', json_build_array(goods_record_event(g, 'update')));
+END
+$$;
+
+CREATE FUNCTION public.goods_update_listed(p_id integer, p_project_id integer, p_name text, p_description text) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  old json := goods_locked_json(p_id, p_project_id);
+BEGIN
+  RETURN goods_with_list_change(goods_update(p_id, p_project_id, p_name, p_description), p_id, p_project_id, old);
+END
+$$;
+
+CREATE FUNCTION public.goods_with_list_change(p_out json, p_id integer, p_project_id integer, p_old json) RETURNS json
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+  g goods;
+  rev bigint;
+BEGIN
+  IF p_out IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO g FROM goods WHERE id = p_id AND project_id = p_project_id;
+  SELECT o.seq INTO rev FROM goods_outbox o WHERE o.event_id = (p_out -> 'events' -> 0 ->> 'eventId')::uuid;
+  RETURN json_build_object('good', p_out -> 'good', 'events', p_out -> 'events', 'list', goods_list_change(
+    goods_position(g.sort_key), goods_position(g.sort_key),
+    CASE WHEN p_old IS NOT NULL THEN json_build_object('rev', rev, 'old', p_old, 'new', goods_json(g)) END));
 END
 $$;
 
@@ -543,6 +680,7 @@ CREATE TABLE public.goods_stats (
     singleton boolean DEFAULT true NOT NULL,
     total bigint NOT NULL,
     removed bigint NOT NULL,
+    version bigint DEFAULT 0 NOT NULL,
     CONSTRAINT goods_stats_singleton_check CHECK (singleton)
 );
 
