@@ -7,7 +7,7 @@ import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
 import { useIngestWorker } from '../support/ingest.ts';
 import type { GoodsLogRow } from '../../worker-ingest/src/event.ts';
 import { resetState } from '../support/reset.ts';
-import { sleep, waitFor } from '../support/wait.ts';
+import { waitFor } from '../support/wait.ts';
 
 type LogRow = Omit<GoodsLogRow, 'EventTime' | 'EventTimeMs'> & { EventTime: string };
 
@@ -36,7 +36,8 @@ describe('list cache backstop', () => {
     try {
       await createGood(1, { name: `${prefix}-a` });
       await waitForEvents(prefix, 1, 10_000);
-      await sleep(1_500); // the worker's own invalidation for that event has happened
+      // The worker bumps the generation once when it starts: the page cached next must outlive it.
+      await waitFor('the start-up bump of the worker', async () => ((await ingest().metrics()).listCacheBumps ?? 0) >= 1);
       await waitFor('a cached page', async () => (await listGoods()).headers.get('x-cache') === 'hit');
       const written = await api('POST', '/goods/create', { base: cut.url, query: { projectId: 1 }, json: { name: `${prefix}-b` } });
       expect(written.status).toBe(200);

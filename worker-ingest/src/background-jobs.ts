@@ -2,7 +2,7 @@ import type { Log } from '../../shared/log.ts';
 import { backoffDelay } from './backoff.ts';
 import type { IngestConfig } from './config.ts';
 import type { Connections } from './connections.ts';
-import { redisListCacheBackstop, startListCacheInvalidator } from './list-cache-invalidator.ts';
+import { type ListCacheBackstop, redisListCacheBackstop, startListCacheInvalidator } from './list-cache-invalidator.ts';
 import type { Metrics } from './metrics.ts';
 import { deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
@@ -24,7 +24,7 @@ export interface BackgroundJobs {
 
 export function startBackgroundJobs(conns: Connections, config: IngestConfig, metrics: Metrics, log: Log): BackgroundJobs {
   const listCache = config.listCache
-    ? startListCacheInvalidator(redisListCacheBackstop(config.listCache), config.relayEveryMs, log)
+    ? startListCacheInvalidator(counted(redisListCacheBackstop(config.listCache), metrics), config.relayEveryMs, log)
     : undefined;
   const cleaner = createOutboxCleaner(
     (ids) => deleteOutboxEvents(conns.pool, ids),
@@ -42,6 +42,16 @@ export function startBackgroundJobs(conns: Connections, config: IngestConfig, me
       await listCache?.stop();
     },
     drain: () => cleaner.drain(),
+  };
+}
+
+function counted(backstop: ListCacheBackstop, metrics: Metrics): ListCacheBackstop {
+  return {
+    ...backstop,
+    bumpGeneration: async () => {
+      await backstop.bumpGeneration();
+      metrics.listCacheBumps++;
+    },
   };
 }
 

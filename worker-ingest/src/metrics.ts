@@ -20,6 +20,8 @@ export interface Metrics {
   relayCopies: number;
   relayFailed: number;
   outboxDeleted: number;
+  /** Bumps of the API's list cache generation by the backstop (at start, and for writes that could not invalidate). */
+  listCacheBumps: number;
   /** Milliseconds from the oldest eventTime of the last batch to its confirmation. */
   lastLagMs: number;
 }
@@ -38,6 +40,7 @@ export function createMetrics(): Metrics {
     relayCopies: 0,
     relayFailed: 0,
     outboxDeleted: 0,
+    listCacheBumps: 0,
     lastLagMs: 0,
   };
 }

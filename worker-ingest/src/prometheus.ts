@@ -60,6 +60,7 @@ export function createPrometheus(metrics: Metrics, sources: ScrapeSources): Prom
   );
   counter('relay_failed_total', 'Relay publishes that failed.', () => metrics.relayFailed);
   counter('outbox_deleted_total', 'Confirmed events deleted from goods_outbox.', () => metrics.outboxDeleted);
+  counter('list_cache_bumps_total', "Bumps of the API's list cache generation by the backstop.", () => metrics.listCacheBumps);
   gauge('lag_seconds', 'From the oldest event time of the last batch to its confirmation.', () => metrics.lastLagMs / 1000);
   gauge('held_events', 'Events received and not yet acknowledged.', () => sources.held());
   gauge('outbox_backlog', 'Rows in goods_outbox not yet confirmed in goods_log.', async () => (await sources.outboxBacklog()).rows);
