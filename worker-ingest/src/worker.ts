@@ -2,7 +2,15 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { backoffDelay, retry, sleep } from './backoff.ts';
 import { Batcher } from './batcher.ts';
 import { createBatchWriter, type PreparedBatch, type Received } from './batch-writer.ts';
-import { createClickHouse, findExistingEventIds, insertQueryId, insertRows, insertsEnded, knowsSetting } from './clickhouse.ts';
+import {
+  createClickHouse,
+  findExistingEventIds,
+  insertQueryId,
+  insertRows,
+  insertsEnded,
+  knowsSetting,
+  replicaCaughtUpWithin,
+} from './clickhouse.ts';
 import type { IngestConfig } from './config.ts';
 import { startHttpServer, type HttpServer } from './http.ts';
 import { startListCacheInvalidator, redisGenerationBump } from './list-cache-invalidator.ts';
@@ -19,6 +27,11 @@ import { createRelayPublisher } from './relay.ts';
 import { startTicker } from './ticker.ts';
 import { within } from './within.ts';
 import { createWriteLock } from './write-lock.ts';
+import { createReplicas, onReplica } from './replicas.ts';
+import { urlsOf } from '../../shared/settings.ts';
+
+/** How long the check of a redelivered batch waits for its replica to fetch what others stored. */
+const REPLICA_CATCH_UP_MS = 2_000;
 
 export interface IngestWorker {
   metrics: Metrics;
@@ -58,7 +71,11 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
   });
 
-  const ch = createClickHouse(config.clickhouse);
+  // Every replica of CLICKHOUSE_URL; the writer uses one until it fails, then the next.
+  const replicas = createReplicas(
+    urlsOf(config.clickhouse.url).map((url) => createClickHouse({ ...config.clickhouse, url })),
+    (from, to) => log('clickhouse_replica_changed', { from, to }),
+  );
   let deduplicationToken: boolean | undefined;
   const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
 
@@ -78,20 +95,27 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   const shutdown = new AbortController();
   const writer = createBatchWriter({
     exclusive: createWriteLock(pool, config.pipeline),
-    findExisting: async (rows) => {
-      // An INSERT whose client gave up may still commit: the check waits for it to end.
-      await insertsEnded(ch, config.pipeline, 2 * (config.clickhouse.requestTimeoutMs ?? 30_000));
-      return findExistingEventIds(ch, rows);
-    },
-    insert: async (rows) => {
-      const done = prometheus.insertSeconds.startTimer();
-      try {
-        deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
-        await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
-      } finally {
-        done();
-      }
-    },
+    findExisting: (rows, redelivered) =>
+      onReplica(replicas, async (ch) => {
+        // An INSERT whose client gave up may still commit: the check waits for it to end.
+        await insertsEnded(ch, config.pipeline, 2 * (config.clickhouse.requestTimeoutMs ?? 30_000));
+        // A redelivered event may sit in a part another replica stored and this one has not
+        // fetched yet: its check must not read a replica that lags (README, "Exactly once on
+        // replicas"). A fresh batch needs no wait: a retry of it sends the same block, which the
+        // replicated table stores once, whichever replica it reaches.
+        if (redelivered) await replicaCaughtUpWithin(ch, REPLICA_CATCH_UP_MS);
+        return findExistingEventIds(ch, rows);
+      }),
+    insert: (rows) =>
+      onReplica(replicas, async (ch) => {
+        const done = prometheus.insertSeconds.startTimer();
+        try {
+          deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
+          await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
+        } finally {
+          done();
+        }
+      }),
     confirmed: (ids) => {
       cleaner.add(ids);
       listCache?.markStale();
@@ -202,7 +226,7 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
     // Draining also delivers the acks still buffered in the client; with NATS down it would wait.
     await Promise.race([nc.drain(), sleep(5000)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
     if (!nc.isClosed()) await nc.close();
-    await Promise.allSettled([ch.close(), pool.end(), http?.close()]);
+    await Promise.allSettled([...replicas.all().map((ch) => ch.close()), pool.end(), http?.close()]);
     log('stopped', { ...metrics });
   };
 
