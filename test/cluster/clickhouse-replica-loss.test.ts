@@ -1,0 +1,68 @@
+// A ClickHouse replica stopped during ingest, on the cluster stack (two replicas of goods_log on
+// ZooKeeper): the worker moves its INSERTs to the other replica, the edge's history reads answer
+// from it, and after its restart the stopped replica catches up to the same rows.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { api } from '../support/api.ts';
+import { expectEveryReplicaHolds, replicaRows } from '../support/cluster.ts';
+import { closeTestDb, createProject } from '../support/db.ts';
+import { expectExactlyOnce } from '../support/exactly-once.ts';
+import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { startLoad } from '../support/load.ts';
+import { resetState } from '../support/reset.ts';
+import { services, whileDown } from '../support/services.ts';
+import { waitFor } from '../support/wait.ts';
+
+let ingest: IngestProcess | undefined;
+let prefix: string;
+
+beforeEach(async () => {
+  await resetState();
+  prefix = `cluster-ch-${randomUUID().slice(0, 8)}`;
+});
+afterEach(async () => {
+  try {
+    await services('up');
+  } finally {
+    await ingest?.stop();
+    ingest = undefined;
+  }
+});
+afterAll(closeTestDb);
+
+describe('a ClickHouse replica lost during ingest', { timeout: 150_000 }, () => {
+  it('inserts go on through the other replica, reads too, and the stopped one catches up', async () => {
+    // A good of a project of its own, which the load's writes (project 1) never move: one history entry.
+    const project = await createProject(prefix);
+    const created = await api<{ id: number }>('POST', '/goods/create', { query: { projectId: project }, json: { name: `${prefix}-read` } });
+    expect(created.status).toBe(200);
+    const history = () => api<{ history: unknown[] }>('GET', '/goods/history', { query: { id: created.body.id, projectId: project } });
+
+    ingest = await startIngest();
+    const load = startLoad(prefix);
+    // The worker writes to the first replica of CLICKHOUSE_URL while it answers.
+    await waitFor('rows inserted on the first replica', async () => (await replicaRows(prefix))[0]!.inserted > 0, 30_000, 100);
+    await waitFor('the created good in its history', async () => (await history()).body.history.length === 1, 30_000, 100);
+
+    await whileDown('clickhouse1', async () => {
+      const before = (await replicaRows(prefix))[1]!;
+      await waitFor(
+        'rows inserted on the second replica',
+        async () => (await replicaRows(prefix))[1]!.inserted > before.inserted,
+        30_000,
+        100,
+      );
+      const read = await history();
+      expect(read.status).toBe(200);
+      expect(read.body.history).toHaveLength(1);
+    });
+    const onSecond = (await replicaRows(prefix))[1]!.inserted;
+    await waitFor('inserts after the restart', async () => (await replicaRows(prefix))[1]!.inserted > onSecond, 30_000, 100);
+    await load.stop();
+
+    expect(load.failures).toEqual([]);
+    await expectExactlyOnce(prefix, load.expectedEvents + 1);
+    await expectEveryReplicaHolds(prefix, load.expectedEvents + 1);
+    expect((await ingest.metrics()).retries).toBeGreaterThan(0);
+  });
+});
