@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { api } from '../support/api.ts';
-import { expectEveryReplicaHolds, replicaRows } from '../support/cluster.ts';
+import { expectEveryReplicaHolds, replicaRowsOn } from '../support/cluster.ts';
+import { CLICKHOUSE_REPLICAS } from '../support/clickhouse.ts';
 import { closeTestDb, createProject } from '../support/db.ts';
 import { expectExactlyOnce } from '../support/exactly-once.ts';
 import { type IngestProcess, startIngest } from '../support/ingest.ts';
@@ -13,6 +14,7 @@ import { resetState } from '../support/reset.ts';
 import { services, whileDown } from '../support/services.ts';
 import { waitFor } from '../support/wait.ts';
 
+const [first, second] = CLICKHOUSE_REPLICAS as [string, string];
 let ingest: IngestProcess | undefined;
 let prefix: string;
 
@@ -41,14 +43,14 @@ describe('a ClickHouse replica lost during ingest', { timeout: 150_000 }, () => 
     ingest = await startIngest();
     const load = startLoad(prefix);
     // The worker writes to the first replica of CLICKHOUSE_URL while it answers.
-    await waitFor('rows inserted on the first replica', async () => (await replicaRows(prefix))[0]!.inserted > 0, 30_000, 100);
+    await waitFor('rows inserted on the first replica', async () => (await replicaRowsOn(prefix, first)).inserted > 0, 30_000, 100);
     await waitFor('the created good in its history', async () => (await history()).body.history.length === 1, 30_000, 100);
 
     await whileDown('clickhouse1', async () => {
-      const before = (await replicaRows(prefix))[1]!;
+      const before = await replicaRowsOn(prefix, second);
       await waitFor(
         'rows inserted on the second replica',
-        async () => (await replicaRows(prefix))[1]!.inserted > before.inserted,
+        async () => (await replicaRowsOn(prefix, second)).inserted > before.inserted,
         30_000,
         100,
       );
@@ -56,8 +58,8 @@ describe('a ClickHouse replica lost during ingest', { timeout: 150_000 }, () => 
       expect(read.status).toBe(200);
       expect(read.body.history).toHaveLength(1);
     });
-    const onSecond = (await replicaRows(prefix))[1]!.inserted;
-    await waitFor('inserts after the restart', async () => (await replicaRows(prefix))[1]!.inserted > onSecond, 30_000, 100);
+    const onSecond = (await replicaRowsOn(prefix, second)).inserted;
+    await waitFor('inserts after the restart', async () => (await replicaRowsOn(prefix, second)).inserted > onSecond, 30_000, 100);
     await load.stop();
 
     expect(load.failures).toEqual([]);

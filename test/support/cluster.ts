@@ -34,18 +34,17 @@ export async function nodeServing(name: string): Promise<number | undefined> {
 
 const quoted = (prefix: string) => `'${prefix.replace(/'/g, '')}'`;
 
-/** Rows of goods named `prefix…` in each replica's goods_log, and rows its own INSERTs stored (its insert log). */
-export async function replicaRows(prefix: string): Promise<{ stored: number; inserted: number }[]> {
-  return Promise.all(
-    CLICKHOUSE_REPLICAS.map(async (server) => {
-      const [stored] = await chQuery<{ n: number }>(`SELECT count() AS n FROM goods_log WHERE startsWith(Name, ${quoted(prefix)})`, server);
-      const [inserted] = await chQuery<{ n: number }>(
-        `SELECT count() AS n FROM ${INSERT_LOG} WHERE startsWith(Name, ${quoted(prefix)})`,
-        server,
-      );
-      return { stored: Number(stored?.n), inserted: Number(inserted?.n) };
-    }),
-  );
+/** Rows of goods named `prefix…` in the goods_log of replica `server`, and rows its own INSERTs stored (its insert log). */
+export async function replicaRowsOn(prefix: string, server: string): Promise<{ stored: number; inserted: number }> {
+  const where = `WHERE startsWith(Name, ${quoted(prefix)})`;
+  const [stored] = await chQuery<{ n: number }>(`SELECT count() AS n FROM goods_log ${where}`, server);
+  const [inserted] = await chQuery<{ n: number }>(`SELECT count() AS n FROM ${INSERT_LOG} ${where}`, server);
+  return { stored: Number(stored?.n), inserted: Number(inserted?.n) };
+}
+
+/** replicaRowsOn for every replica, in the order of CLICKHOUSE_URL. */
+export function replicaRows(prefix: string): Promise<{ stored: number; inserted: number }[]> {
+  return Promise.all(CLICKHOUSE_REPLICAS.map((server) => replicaRowsOn(prefix, server)));
 }
 
 /**

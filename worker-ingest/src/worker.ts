@@ -30,6 +30,9 @@ import { createWriteLock } from './write-lock.ts';
 import { createReplicas, onReplica } from './replicas.ts';
 import { urlsOf } from '../../shared/settings.ts';
 
+/** How long one pull request lasts; its heartbeats come at half of it. */
+const PULL_EXPIRES_MS = 5_000;
+
 /** How long the check of a redelivered batch waits for its replica to fetch what others stored. */
 const REPLICA_CATCH_UP_MS = 2_000;
 
@@ -138,7 +141,11 @@ export async function startIngestWorker(config: IngestConfig, options: WorkerOpt
   });
 
   const pulling = startPulling({
-    open: async () => (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize }),
+    // Pull requests that expire after a few seconds: on a NATS cluster a pull held by a node that
+    // died, or by a consumer leader that lost its place, goes unanswered; the client notices by
+    // the missed heartbeats (half the expiry) and pulls again, from whichever node it reaches.
+    open: async () =>
+      (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize, expires: PULL_EXPIRES_MS }),
     repair: ensureTopology,
     batcher,
     metrics,
