@@ -21,13 +21,23 @@ let suite: Awaited<ReturnType<typeof suiteJetStream>>;
 beforeAll(async () => {
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
   suite = await suiteJetStream();
-  await suite.jsm.streams.add({
-    name: stream,
-    subjects: [`${subject}.>`],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    num_replicas: 3,
-  });
+  // Right after a node's restart (the test before may have killed one), NATS 2.9 refuses to place
+  // an R3 stream ("no suitable peers for placement") until that node reports in again: retried.
+  await waitFor(
+    'the cluster placing a stream of three replicas',
+    () =>
+      suite.jsm.streams.add({
+        name: stream,
+        subjects: [`${subject}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        // Small: JetStream reserves a stream's max_bytes on each of its nodes.
+        max_bytes: 1024 * 1024,
+        num_replicas: 3,
+      }),
+    30_000,
+    500,
+  );
 });
 afterAll(async () => {
   await suite.jsm.streams.delete(stream).catch(() => undefined);
