@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CLUSTER=1
+# A NATS node restarted under writes is healthy only once its copy of the stream is current again.
+export SERVICES_TIMEOUT=${SERVICES_TIMEOUT:-120}
 
 bash scripts/install-deps.sh
 if bash scripts/services.sh status >/dev/null 2>&1; then

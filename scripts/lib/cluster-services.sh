@@ -25,6 +25,8 @@ start_nats_node() {
   mkdir -p "$dir/js"
   for m in "${NATS_NODES[@]}"; do routes+="nats-route://127.0.0.1:$(node_port "$NATS_CLUSTER_PORT" "$m"), "; done
   cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"
+  # A clustered stream reserves its max_bytes on every node that holds it: room for the worker's
+  # stream (NATS_STREAM_MAX_BYTES, a GiB by default) and the tests' own beside it.
   read -r client ws monitor route <<<"$(nats_node_ports "$n")"
   cat >"$dir/nats.conf" <<EOF
 server_name: goods-nats-$n
@@ -32,7 +34,7 @@ listen: 127.0.0.1:$client
 http: 127.0.0.1:$monitor
 pid_file: "$dir/nats.pid"
 log_file: "$dir/nats.log"
-jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 2GB }
+jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 16GB }
 websocket { host: 127.0.0.1, port: $ws, no_tls: true }
 cluster { name: goods, listen: 127.0.0.1:$route, routes: [${routes%, }] }
 include "accounts.conf"

@@ -51,7 +51,7 @@ describe('a ClickHouse replica lost during ingest', { timeout: 150_000 }, () => 
     await waitFor('the created good in its history', async () => logged((await history()).body.history), 30_000, 100);
     // Replication is asynchronous: a part the first replica stored and the second has not fetched is
     // out of reach while the first is down. The good's row must have reached the second first.
-    await waitFor('the good on the second replica', async () => (await replicaRowsOn(`${prefix}-read`, second)).stored === 1, 30_000, 100);
+    await waitFor('the good on the second replica', async () => (await replicaRowsOn(`${prefix}-read`, second)).stored > 0, 30_000, 100);
 
     await whileDown('clickhouse1', async () => {
       const before = await replicaRowsOn(prefix, second);
