@@ -21,8 +21,7 @@ let suite: Awaited<ReturnType<typeof suiteJetStream>>;
 beforeAll(async () => {
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
   suite = await suiteJetStream();
-  // Right after a node's restart (the test before may have killed one), NATS 2.9 refuses to place
-  // an R3 stream ("no suitable peers for placement") until that node reports in again: retried.
+  // Retried for a while: the cluster may still be settling after the test before restarted a node.
   await waitFor(
     'the cluster placing a stream of three replicas',
     () =>
