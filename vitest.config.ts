@@ -18,7 +18,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['scripts/**/*.test.ts', '{worker-ingest,shared}/**/*.integration.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/unit/**', '**/node_modules/**'],
+          // test/cluster runs on the cluster stack: `npm run test:cluster` (vitest.cluster.config.ts).
+          exclude: ['test/unit/**', 'test/cluster/**', '**/node_modules/**'],
           globalSetup: ['test/setup/global-setup.ts'],
           setupFiles: ['test/setup/http-client.ts'],
           // One database, one cache and one stream are shared: files run one after another.

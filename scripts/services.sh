@@ -7,6 +7,9 @@
 #   bash scripts/services.sh up [service...]     start whatever is not running (idempotent)
 #   bash scripts/services.sh down [service...]   stop what this script started (by pid)
 #   bash scripts/services.sh status [service...]   one line per service; non-zero exit if any is down
+#   add --cluster (or set CLUSTER=1) for the cluster stack instead (scripts/lib/cluster-services.sh):
+#   three NATS nodes, ZooKeeper and two ClickHouse replicas beside Postgres, PgBouncer and Redis,
+#   on the ports of scripts/cluster.env, with data under .data/cluster/
 #
 # Ports and credentials come from scripts/local.env; variables already set in the
 # environment win. SERVICES_TIMEOUT (seconds, default 30) bounds every readiness wait.
@@ -15,6 +18,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVICES=(postgres pgbouncer redis nats clickhouse)
 APT_PACKAGES=(postgresql pgbouncer redis-server nats-server clickhouse-server clickhouse-client)
+# shellcheck source=lib/cluster-services.sh
+source "$ROOT/scripts/lib/cluster-services.sh"
 
 # ---------------------------------------------------------------- helpers
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -25,7 +30,7 @@ load_env() { # the dev settings (scripts/lib/profile.ts), where what is already 
   settings="$(cd "$ROOT" && node --import tsx scripts/lib/profile.ts dev)" || die "invalid settings"
   eval "$settings"
   : "${SERVICES_TIMEOUT:=30}"
-  DATA="${SERVICES_DATA_DIR:-$ROOT/.data}"
+  if [[ ${CLUSTER:-} == 1 ]]; then DATA="${SERVICES_DATA_DIR:-$ROOT/.data/cluster}"; else DATA="${SERVICES_DATA_DIR:-$ROOT/.data}"; fi
   mkdir -p "$DATA" && DATA="$(cd "$DATA" && pwd)"
   # goods:goods@host/goods -> role, password, database (tests use <database>_test)
   [[ $DIRECT_URL =~ ^postgres(ql)?://([^:@/]+):([^@]*)@[^/]+/([^?]+) ]] \
@@ -50,7 +55,8 @@ pid_of() { # pid_of FILE PATTERN: prints the pid if FILE names a live process ma
 wait_until() { # wait_until WHAT LOGFILE ALIVE CMD...: poll CMD; give up on timeout or when ALIVE fails
   local what=$1 logfile=$2 alive=$3 start=$SECONDS; shift 3
   until "$@" >/dev/null 2>&1; do
-    if ((SECONDS - start >= SERVICES_TIMEOUT)) || { ((SECONDS - start >= 2)) && ! "$alive" >/dev/null; }; then
+    # shellcheck disable=SC2086 # ALIVE may be a function and its argument
+    if ((SECONDS - start >= SERVICES_TIMEOUT)) || { ((SECONDS - start >= 2)) && ! $alive >/dev/null; }; then
       log "$what not ready (waited $((SECONDS - start))s, timeout ${SERVICES_TIMEOUT}s); last lines of $logfile:"
       tail -n 20 "$logfile" >&2 2>/dev/null || true
       exit 1
@@ -82,6 +88,7 @@ need_install() {
   for bin in pgbouncer redis-server redis-cli nats-server clickhouse-server curl; do
     command -v "$bin" >/dev/null || return 0
   done
+  [[ ${CLUSTER:-} != 1 || -x /usr/share/zookeeper/bin/zkServer.sh ]] || return 0
   return 1
 }
 
@@ -91,6 +98,7 @@ ensure_binaries() {
   log "installing ${APT_PACKAGES[*]} (apt-get)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${APT_PACKAGES[@]}" curl >/dev/null
+  if [[ ${CLUSTER:-} == 1 ]]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${CLUSTER_APT_PACKAGES[@]}" >/dev/null; fi
   need_install && die "binaries still missing after apt-get install"
   return 0
 }
@@ -360,6 +368,9 @@ service_line() { # service_line NAME "PORT..." PIDFN: prints one line, returns 1
 }
 
 status_line() { # status_line SERVICE: one line; returns 1 when down
+  local rc=0
+  cluster_status_line "$1" || rc=$?
+  ((rc != 2)) && return $rc
   case $1 in
     postgres) service_line postgres "$PG_PORT" pg_pid ;;
     pgbouncer) service_line pgbouncer "$PGBOUNCER_PORT" pgb_pid ;;
@@ -376,10 +387,12 @@ cmd_status() { # cmd_status SERVICE...: non-zero if any is down
 }
 
 main() {
-  local cmd=${1:-}
-  case $cmd in up|down|status) ;; *) echo "usage: $0 up|down|status [service...]" >&2; exit 2 ;; esac
+  local cmd=${1:-} args=() a
+  case $cmd in up|down|status) ;; *) echo "usage: $0 up|down|status [--cluster] [service...]" >&2; exit 2 ;; esac
   shift
-  local chosen=("$@") s
+  for a in "$@"; do if [[ $a == --cluster ]]; then export CLUSTER=1; else args+=("$a"); fi; done
+  [[ ${CLUSTER:-} == 1 ]] && SERVICES=("${CLUSTER_SERVICES[@]}")
+  local chosen=("${args[@]}") s
   [[ ${#chosen[@]} -gt 0 ]] || chosen=("${SERVICES[@]}")
   for s in "${chosen[@]}"; do
     [[ " ${SERVICES[*]} " == *" $s "* ]] || { echo "unknown service: $s (one of: ${SERVICES[*]})" >&2; exit 2; }
@@ -387,8 +400,10 @@ main() {
   load_env
   if [[ $cmd == up ]]; then ensure_binaries; pg_paths 1; else find_pg_bin; pg_paths 0; fi
   case $cmd in
-    up) for s in "${chosen[@]}"; do "up_$s"; done; cmd_status "${chosen[@]}" ;;
-    down) for s in "${chosen[@]}"; do "down_$s"; done; log "stopped: ${chosen[*]}" ;;
+    up) if [[ ${CLUSTER:-} == 1 ]]; then cluster_up "${chosen[@]}"; else for s in "${chosen[@]}"; do "up_$s"; done; fi
+      cmd_status "${chosen[@]}" ;;
+    down) if [[ ${CLUSTER:-} == 1 ]]; then cluster_down $(printf '%s\n' "${chosen[@]}" | tac); else for s in "${chosen[@]}"; do "down_$s"; done; fi
+      log "stopped: ${chosen[*]}" ;;
     status) cmd_status "${chosen[@]}" ;;
   esac
 }

@@ -3,10 +3,13 @@ import { parseSettings } from './settings.ts';
 
 /** Where and as whom the ingest worker and the migrations write to ClickHouse. */
 export interface ClickHouseTarget {
+  /** One server, or the replicas, comma-separated (CLICKHOUSE_URL). */
   url: string;
   username: string;
   password: string;
   database: string;
+  /** The cluster of replicas (CLICKHOUSE_CLUSTER); absent on one node and on ClickHouse Cloud. */
+  cluster?: string | undefined;
 }
 
 /** The writer's target from the environment; throws naming each missing or bad variable (never `default`). */
@@ -17,6 +20,7 @@ export function clickHouseWriter(env: Record<string, string | undefined>): Click
     username: s.CLICKHOUSE_WRITER_USER,
     password: s.CLICKHOUSE_WRITER_PASSWORD,
     database: s.CLICKHOUSE_DATABASE,
+    cluster: s.CLICKHOUSE_CLUSTER,
   };
 }
 

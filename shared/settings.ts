@@ -14,6 +14,13 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 const token = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
 const hostPort = z.string().regex(/^[^\s/:]+:\d+$/, 'expected host:port');
 const filePath = z.string().regex(/^[^\0\n]+$/, 'a file path');
+/** One URL, or several separated by commas (the nodes of a cluster), each with a scheme of `schemes`. */
+const urlList = (schemes: string, example: string) =>
+  z.string().regex(new RegExp(`^(${schemes})://[^\\s,]+(,(${schemes})://[^\\s,]+)*$`), `expected ${example}[,${example}...]`);
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier');
+
+/** The URLs of a list setting (NATS_URL, NATS_WS_URL, CLICKHOUSE_URL), in order. */
+export const urlsOf = (list: string): string[] => list.split(',');
 
 export const settingSchemas = {
   // The deployables (see the README's configuration table)
@@ -22,8 +29,9 @@ export const settingSchemas = {
   PG_WS_PROXY: hostPort,
   UPSTASH_REDIS_REST_URL: httpUrl,
   UPSTASH_REDIS_REST_TOKEN: z.string(),
-  NATS_WS_URL: z.url({ protocol: /^wss?$/ }),
-  NATS_URL: z.string().regex(/^(nats|tls):\/\/[^\s,]+(,(nats|tls):\/\/[^\s,]+)*$/, 'expected nats://host:port[,nats://...]'),
+  /** The NATS nodes the edge may publish to, over WebSocket; it takes the first that answers. */
+  NATS_WS_URL: urlList('wss?', 'ws://host:port'),
+  NATS_URL: urlList('nats|tls', 'nats://host:port'),
   /** The edge's NATS identity: publishes to `<NATS_SUBJECT>.>` only. */
   NATS_USER: z.string(),
   NATS_PASSWORD: z.string(),
@@ -35,14 +43,20 @@ export const settingSchemas = {
   NATS_CA: filePath,
   NATS_STREAM: token,
   NATS_SUBJECT: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens without wildcards'),
-  CLICKHOUSE_URL: httpUrl,
+  /** The ClickHouse replicas (HTTP); readers and the ingest worker move to the next when one fails. */
+  CLICKHOUSE_URL: urlList('https?', 'http://host:port'),
+  /**
+   * The cluster (remote_servers) that holds goods_log's replicas: migrations then run ON CLUSTER
+   * with replicated engines. Unset on one node, and on ClickHouse Cloud (which replicates by itself).
+   */
+  CLICKHOUSE_CLUSTER: identifier,
   /** The edge's ClickHouse identity: a read-only user. */
   CLICKHOUSE_USER: z.string(),
   CLICKHOUSE_PASSWORD: z.string(),
   /** The ingest worker's and the migrations' ClickHouse identity: creates tables and inserts. */
   CLICKHOUSE_WRITER_USER: z.string(),
   CLICKHOUSE_WRITER_PASSWORD: z.string(),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain identifier'),
+  CLICKHOUSE_DATABASE: identifier,
   /** How long the ingest worker waits for one ClickHouse request before it gives up and retries. */
   CLICKHOUSE_REQUEST_TIMEOUT_MS: count(100),
   CACHE_NAMESPACE: z.string().regex(/^[^\s:]+$/, 'no spaces or colons'),
@@ -66,6 +80,8 @@ export const settingSchemas = {
   RELAY_AGAIN_AFTER_MS: count(100),
   /** Bytes the JetStream stream may hold; past them publishes are refused and the outbox keeps the events. */
   NATS_STREAM_MAX_BYTES: count(4096),
+  /** Copies of the stream the NATS cluster keeps (1 on one node; 3 on a three-node cluster). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5),
   /** The stream drops a repeated Nats-Msg-Id within this window. */
   NATS_DUPLICATE_WINDOW_MS: count(100),
   /** The ingest worker's /metrics and /healthz; 0 picks a free port. */

@@ -24,6 +24,8 @@ interface Service {
   healthcheck?: { test: string[] };
   deploy?: { replicas?: number };
   container_name?: string;
+  profiles?: string[];
+  depends_on?: Record<string, unknown>;
 }
 
 const localEnv = readEnvFiles([join(root, 'scripts/local.env')], isStackSettingName);
@@ -71,16 +73,18 @@ interface Published {
   containerPort: number;
 }
 
-/** Every published port, with the local.env variable that names its host port. */
-const published: Published[] = Object.entries(services).flatMap(([service, def]) =>
-  (def.ports ?? []).map((spec) => {
-    const [, ip, variable, container] = /^(127\.0\.0\.1):\$\{([A-Z0-9_]+)(?::-\d+)?\}:(.+)$/.exec(spec) ?? [];
-    if (!ip || !variable || !container) {
-      throw new Error(`${service}: port "${spec}" should be 127.0.0.1:\${VAR:-port}:containerPort`);
-    }
-    return { service, ip, variable, hostPort: Number(local(variable)), containerPort: Number(interpolate(container)) };
-  }),
-);
+/** Every published port of the default services, with the local.env variable that names its host port. */
+const published: Published[] = Object.entries(services)
+  .filter(([, def]) => !def.profiles)
+  .flatMap(([service, def]) =>
+    (def.ports ?? []).map((spec) => {
+      const [, ip, variable, container] = /^(127\.0\.0\.1):\$\{([A-Z0-9_]+)(?::-\d+)?\}:(.+)$/.exec(spec) ?? [];
+      if (!ip || !variable || !container) {
+        throw new Error(`${service}: port "${spec}" should be 127.0.0.1:\${VAR:-port}:containerPort`);
+      }
+      return { service, ip, variable, hostPort: Number(local(variable)), containerPort: Number(interpolate(container)) };
+    }),
+  );
 
 const pgUrl = new URL(local('DATABASE_URL'));
 const directUrl = new URL(local('DIRECT_URL'));
@@ -330,8 +334,9 @@ describe('docker-compose.yml services', () => {
 
   it('builds from Dockerfiles that exist and pin their base images and sources', () => {
     const built = Object.values(services).flatMap((s) => (s.build ? [s.build as { dockerfile: string }] : []));
-    expect(built.map((b) => b.dockerfile).sort()).toEqual(['scripts/docker/wsproxy.Dockerfile', 'worker-ingest/Dockerfile']);
-    for (const { dockerfile } of built) {
+    const dockerfiles = [...new Set(built.map((b) => b.dockerfile))].sort();
+    expect(dockerfiles).toEqual(['scripts/docker/wsproxy.Dockerfile', 'worker-ingest/Dockerfile']);
+    for (const dockerfile of dockerfiles) {
       const text = read(dockerfile);
       const bases = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]!);
       expect(bases.length, dockerfile).toBeGreaterThan(0);
@@ -347,5 +352,82 @@ describe('docker-compose.yml services', () => {
         if (v.startsWith('./')) expect(existsSync(join(root, v.split(':')[0] ?? '')), v).toBe(true);
       }
     }
+  });
+});
+
+describe('docker-compose.yml cluster profile', () => {
+  const clusterEnv = readEnvFiles([join(root, 'scripts/local.env'), join(root, 'scripts/cluster.env')], isStackSettingName);
+  const inCluster = Object.entries(services).filter(([, s]) => s.profiles?.includes('cluster'));
+  const nodePort = (base: string, n: number) => Number(clusterEnv[base]) + 10 * (n - 1);
+  const hostPorts = (name: string) =>
+    (service(name).ports ?? []).map((spec) => {
+      const [, host, container] = /^127\.0\.0\.1:(\d+):(\d+)$/.exec(spec) ?? [];
+      if (!host) throw new Error(`${name}: port "${spec}" should be 127.0.0.1:hostPort:containerPort`);
+      return [Number(host), Number(container)];
+    });
+
+  it('has the topology of the local cluster stack, each service only in the profile', () => {
+    expect(inCluster.map(([name]) => name).sort()).toEqual(
+      ['clickhouse-1', 'clickhouse-2', 'clickhouse-keeper', 'ingest-cluster', 'nats-1', 'nats-2', 'nats-3'].sort(),
+    );
+    for (const [name, s] of inCluster) expect(s.profiles, name).toEqual(['cluster']);
+  });
+
+  it('publishes each NATS node and ClickHouse replica on the host ports scripts/cluster.env names', () => {
+    for (const n of [1, 2, 3]) {
+      expect(hostPorts(`nats-${n}`)).toEqual([
+        [nodePort('NATS_PORT', n), 4222],
+        [nodePort('NATS_WS_PORT', n), 8080],
+        [nodePort('NATS_MONITOR_PORT', n), 8222],
+      ]);
+    }
+    for (const r of [1, 2]) {
+      expect(hostPorts(`clickhouse-${r}`)).toEqual([
+        [nodePort('CLICKHOUSE_HTTP_PORT', r), 8123],
+        [nodePort('CLICKHOUSE_TCP_PORT', r), 9000],
+      ]);
+    }
+    const urlPorts = (name: string) => clusterEnv[name]!.split(',').map((u) => Number(new URL(u).port));
+    expect(urlPorts('NATS_URL')).toEqual([1, 2, 3].map((n) => nodePort('NATS_PORT', n)));
+    expect(urlPorts('NATS_WS_URL')).toEqual([1, 2, 3].map((n) => nodePort('NATS_WS_PORT', n)));
+    expect(urlPorts('CLICKHOUSE_URL')).toEqual([1, 2].map((r) => nodePort('CLICKHOUSE_HTTP_PORT', r)));
+  });
+
+  it('routes every NATS node to all three, with the identities of the single node', () => {
+    const conf = read('scripts/docker/nats-cluster.conf');
+    expect(conf).toMatch(/routes: \[nats-route:\/\/nats-1:6222, nats-route:\/\/nats-2:6222, nats-route:\/\/nats-3:6222\]/);
+    expect(conf).toContain('include "accounts.conf"');
+    for (const n of [1, 2, 3]) {
+      expect(env(`nats-${n}`).NATS_SERVER_NAME).toBe(`goods-nats-${n}`);
+      expect(service(`nats-${n}`).volumes).toContain('./scripts/nats/accounts.conf:/etc/nats/accounts.conf:ro');
+      expect(env(`nats-${n}`)).toMatchObject({ NATS_USER: local('NATS_USER'), INGEST_NATS_USER: local('INGEST_NATS_USER') });
+    }
+  });
+
+  it('gives each ClickHouse replica its macro, the cluster of both as the writer, and clickhouse-keeper', () => {
+    const xml = read('scripts/docker/clickhouse-cluster.xml');
+    expect(xml).toContain('<replica from_env="CLICKHOUSE_REPLICA"/>');
+    expect(xml).toContain(`<${clusterEnv.CLICKHOUSE_CLUSTER}>`);
+    expect(xml).toContain('<host>clickhouse-keeper</host><port>9181</port>');
+    expect(xml).toContain('<distributed_ddl>');
+    for (const r of [1, 2]) {
+      expect(xml).toContain(`<host>clickhouse-${r}</host><port>9000</port><user>${local('CLICKHOUSE_WRITER_USER')}</user>`);
+      expect(env(`clickhouse-${r}`).CLICKHOUSE_REPLICA).toBe(`clickhouse-${r}`);
+      expect(service(`clickhouse-${r}`).volumes).toContain(
+        './scripts/docker/clickhouse-users.xml:/etc/clickhouse-server/users.d/goods.xml:ro',
+      );
+      expect(Object.keys(service(`clickhouse-${r}`).depends_on ?? {})).toEqual(['clickhouse-keeper']);
+    }
+    expect(read('scripts/docker/clickhouse-keeper.xml')).toMatch(/<tcp_port>9181<\/tcp_port>/);
+  });
+
+  it("ingest-cluster: knows every node and replica, and passes the worker's own validation", () => {
+    const settings = loadConfig({ ...clusterEnv, ...env('ingest-cluster') });
+    expect(settings.nats.servers).toEqual(['nats://nats-1:4222', 'nats://nats-2:4222', 'nats://nats-3:4222']);
+    expect(settings.clickhouse.url).toBe('http://clickhouse-1:8123,http://clickhouse-2:8123');
+    expect(settings.streamReplicas).toBe(3);
+    expect(clusterEnv.CLICKHOUSE_CLUSTER).toBe('goods');
+    expect(service('ingest-cluster').env_file).toEqual(['scripts/local.env', 'scripts/cluster.env']);
+    expect(service('ingest-cluster').deploy?.replicas).toBe(2);
   });
 });

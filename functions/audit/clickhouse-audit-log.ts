@@ -6,6 +6,7 @@ import { requireBindings, unsetBindings } from '../unset-bindings.ts';
 const TIMEOUT_MS = 3_000;
 
 export interface ClickHouseSettings {
+  /** One server, or the replicas, comma-separated (CLICKHOUSE_URL): a read goes to the first that answers. */
   url: string;
   /** The edge's read-only user (profile `readonly` = 2): it may SELECT and nothing else. */
   username: string;
@@ -33,9 +34,30 @@ export function clickHouseSettings(env: ClickHouseBindings): ClickHouseSettings 
   };
 }
 
-function connect({ unset, ...settings }: ClickHouseSettings) {
+function connect({ unset, ...settings }: ClickHouseSettings, url: string) {
   requireBindings(unset);
-  return createClient({ ...settings, request_timeout: TIMEOUT_MS });
+  return createClient({ ...settings, url, request_timeout: TIMEOUT_MS });
+}
+
+/**
+ * Runs `work` on a client of the first replica of `settings.url`, then of the next while one
+ * fails: a replica that is down costs a refused connect, one that hangs the timeout. Throws the
+ * last replica's error. Every replica holds all of goods_log; one that lags a little behind reads
+ * as the audit log a moment earlier.
+ */
+async function onAnyReplica<T>(settings: ClickHouseSettings, work: (client: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (const url of settings.url.split(',')) {
+    const client = connect(settings, url);
+    try {
+      return await work(client);
+    } catch (error) {
+      lastError = error;
+    } finally {
+      await client.close();
+    }
+  }
+  throw lastError;
 }
 
 // ClickHouse 18.16 has no query parameters: the numbers below are validated integers.
@@ -91,15 +113,12 @@ function entry(row: Row): HistoryEntry {
 export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader {
   /** Runs `queries` on one client; any failure to read is AuditLogUnavailable. */
   const read = async <T>(queries: (select: <R>(query: string) => Promise<R[]>) => Promise<T>): Promise<T> => {
-    let client: ReturnType<typeof connect> | undefined;
     try {
-      const reader = connect(settings);
-      client = reader;
-      return await queries(async (query) => (await reader.query({ query, format: 'JSONEachRow' })).json());
+      return await onAnyReplica(settings, (reader) =>
+        queries(async (query) => (await reader.query({ query, format: 'JSONEachRow' })).json()),
+      );
     } catch (error) {
       throw new AuditLogUnavailable(`the audit log cannot be read: ${(error as Error).message}`, { cause: error });
-    } finally {
-      await client?.close();
     }
   };
   return {
@@ -129,10 +148,5 @@ export function clickHouseAuditLog(settings: ClickHouseSettings): AuditLogReader
  * not /ping, which answers without asking who calls, so a wrong password would pass.
  */
 export async function pingClickHouse(settings: ClickHouseSettings): Promise<void> {
-  const client = connect(settings);
-  try {
-    await (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json();
-  } finally {
-    await client.close();
-  }
+  await onAnyReplica(settings, async (client) => (await client.query({ query: 'SELECT 1', format: 'JSONEachRow' })).json());
 }

@@ -3,6 +3,7 @@ import { type AuditMessage, eventSubject } from '../../shared/event.ts';
 import { requireBindings, unsetBindings } from '../unset-bindings.ts';
 
 export interface NatsTarget {
+  /** One WebSocket URL, or the nodes of a cluster, comma-separated (NATS_WS_URL). */
   url: string;
   subject: string;
   /** The edge's own user, which may only publish to `<subject>.>`. */
@@ -60,15 +61,30 @@ export async function pingNats(target: NatsTarget): Promise<void> {
   }
 }
 
-function connect(target: NatsTarget) {
+/**
+ * A connection to the first node that takes one, trying the nodes of NATS_WS_URL in turn from a
+ * random one (requests spread over the cluster; a node that is down costs a refused connect).
+ * Any node will do: the cluster routes a publish to the stream's leader.
+ */
+async function connect(target: NatsTarget) {
   requireBindings(target.unset);
-  return wsconnect({
-    servers: target.url,
-    user: target.user,
-    pass: target.pass,
-    timeout: CONNECT_TIMEOUT_MS,
-    reconnect: false,
-    // No stack captured for each flush: this connection lives for one request.
-    noAsyncTraces: true,
-  });
+  const servers = target.url.split(',');
+  const first = Math.floor(Math.random() * servers.length);
+  let lastError: unknown;
+  for (let i = 0; i < servers.length; i++) {
+    try {
+      return await wsconnect({
+        servers: servers[(first + i) % servers.length]!,
+        user: target.user,
+        pass: target.pass,
+        timeout: CONNECT_TIMEOUT_MS,
+        reconnect: false,
+        // No stack captured for each flush: this connection lives for one request.
+        noAsyncTraces: true,
+      });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
 }

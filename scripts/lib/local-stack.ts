@@ -5,6 +5,7 @@ import { startBundledApi } from './bundled-api.ts';
 import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { parseSettings } from '../../shared/settings.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
+import { clickHouseMigrationLock, withMigrationLock } from '../../shared/migrate/lock.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { type Child, spawnChild, waitForHttp } from './processes.ts';
 
@@ -59,8 +60,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     await bridges.start('pg-ws-bridge', 'pg-ws-bridge.ts', 'PG_WS_BRIDGE_PORT', port(env, 'PG_WS_BRIDGE_PORT'));
     await bridges.start('upstash-rest', 'upstash-rest.ts', 'REDIS_REST_PORT', port(env, 'REDIS_REST_PORT'));
 
-    await migratePostgres(env, root);
-    await applyClickHouseMigrations(clickHouseWriter(env), join(root, 'migrations/clickhouse'));
+    await migrate(env, root);
 
     const apiPort = port(env, 'API_PORT');
     let apiUrl: string;
@@ -107,11 +107,16 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
   }
 }
 
-async function migratePostgres(env: Record<string, string>, root: string): Promise<void> {
+/** Postgres, then ClickHouse migrations, each under its lock, as `npm run migrate` and the worker's image run them. */
+async function migrate(env: Record<string, string>, root: string): Promise<void> {
   // Migrations hold a session-level lock: the direct URL, never the transaction pooler.
   const pool = createNodePool(env.DIRECT_URL ?? '', env.PG_WS_PROXY || undefined);
   try {
     await applyPostgresMigrations(pool, join(root, 'migrations/postgres'));
+    const target = clickHouseWriter(env);
+    await applyClickHouseMigrations(target, join(root, 'migrations/clickhouse'), {
+      exclusive: (work) => withMigrationLock(pool, clickHouseMigrationLock(target.database), work),
+    });
   } finally {
     await pool.end();
   }

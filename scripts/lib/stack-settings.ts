@@ -15,6 +15,10 @@ export const stackSettingSchemas = {
   NATS_MONITOR_PORT: port,
   CLICKHOUSE_HTTP_PORT: port,
   CLICKHOUSE_TCP_PORT: port,
+  // The cluster stack (scripts/cluster.env): NATS route port, replica fetches, ZooKeeper
+  NATS_CLUSTER_PORT: port,
+  CLICKHOUSE_INTERSERVER_PORT: port,
+  ZOOKEEPER_PORT: port,
   API_PORT: port,
   INSPECTOR_PORT: port,
   // The test suite's own ports (test/test.env)

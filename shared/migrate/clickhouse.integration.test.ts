@@ -9,7 +9,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyClickHouseMigrations, splitStatements } from './clickhouse.ts';
 import { createClickHouse } from '../clickhouse-writer.ts';
-import { ROOT } from '../../test/support/env.ts';
+import { createNodePool } from '../node-postgres.ts';
+import { clickHouseMigrationLock, withMigrationLock } from './lock.ts';
+import { ROOT, testEnv } from '../../test/support/env.ts';
 import { testClickHouseTarget } from '../../test/support/worker/backends.ts';
 
 const run = promisify(execFile);
@@ -34,6 +36,9 @@ async function migrateCli(): Promise<string> {
       CLICKHOUSE_WRITER_USER: target.username,
       CLICKHOUSE_WRITER_PASSWORD: target.password,
       CLICKHOUSE_DATABASE: database,
+      // The migration lock, through the tests' own bridge.
+      DATABASE_URL: testEnv.DATABASE_URL!,
+      PG_WS_PROXY: `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`,
     },
   });
   return stdout.trim();
@@ -84,6 +89,23 @@ describe('ClickHouse migrations', { timeout: 60_000 }, () => {
       });
     } finally {
       await admin.command({ query: `DROP DATABASE IF EXISTS ${forgotten}` });
+    }
+  });
+
+  it('lets one of two migrators starting together apply the files; the other finds them applied', async () => {
+    const raced = `${database}_raced`;
+    const scratch = { ...target, database: raced };
+    const pool = createNodePool(testEnv.DATABASE_URL!, `127.0.0.1:${testEnv.TEST_PG_WS_BRIDGE_PORT}`);
+    const exclusive = <T>(work: () => Promise<T>) => withMigrationLock(pool, clickHouseMigrationLock(raced), work);
+    try {
+      const results = await Promise.all(
+        [1, 2].map(() => applyClickHouseMigrations(scratch, `${ROOT}migrations/clickhouse`, { exclusive })),
+      );
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 3]);
+      expect(results.map((r) => r.skipped.length).sort()).toEqual([0, 3]);
+    } finally {
+      await pool.end();
+      await admin.command({ query: `DROP DATABASE IF EXISTS ${raced}` });
     }
   });
 

@@ -1,12 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { type ClickHouseTarget, createClickHouse } from '../clickhouse-writer.ts';
+import { urlsOf } from '../settings.ts';
 import { type MigrationResult, pendingMigrations, readMigrations } from './history.ts';
+import { onCluster } from './on-cluster.ts';
 
 /**
  * ClickHouse has neither transactions nor locks: each file must consist of statements that are
- * safe to run again (CREATE ... IF NOT EXISTS), because a failed or concurrent run repeats them.
- * Two runs at once may both record a version; the table collapses such twins on merge and the
- * reader below counts each version once.
+ * safe to run again (CREATE ... IF NOT EXISTS), because a failed run repeats them. Two runs at
+ * once are kept apart by the caller's lock (options.exclusive, a Postgres advisory lock); without
+ * one, both may record a version, which the table collapses on merge and the reader below counts once.
  */
 const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version String,
@@ -25,8 +27,8 @@ export function splitStatements(sql: string): string[] {
     .filter(Boolean);
 }
 
-function client(target: ClickHouseTarget, database: string): ClickHouseClient {
-  return createClickHouse({ ...target, database });
+function client(target: ClickHouseTarget, url: string, database: string): ClickHouseClient {
+  return createClickHouse({ ...target, url, database });
 }
 
 const ADD_COLUMN = /^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s/i;
@@ -46,24 +48,56 @@ async function columnAlreadyAdded(ch: ClickHouseClient, statement: string): Prom
   return Number(row?.n) > 0;
 }
 
+/** The first of the target's servers (CLICKHOUSE_URL, one or a list of replicas) that answers. */
+async function reachableUrl(target: ClickHouseTarget): Promise<string> {
+  const problems: string[] = [];
+  for (const url of urlsOf(target.url)) {
+    const probe = client(target, url, 'default');
+    try {
+      const answer = await probe.ping();
+      if (answer.success) return url;
+      problems.push(answer.error.message);
+    } finally {
+      await probe.close();
+    }
+  }
+  throw new Error(`no ClickHouse server answers: ${problems.join('; ')}`);
+}
+
+export interface ClickHouseMigrationOptions {
+  /** Runs the whole migration while no other migrator of the same database runs (shared/migrate/lock.ts). */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
 /**
  * Creates `target.database` if absent and applies every not-yet-recorded `*.sql` file of `dir`
  * in name order, recording each in `schema_migrations`. A recorded file whose content changed is
- * an error: write a new migration instead.
+ * an error: write a new migration instead. With `target.cluster`, every statement runs ON CLUSTER
+ * and tables get the replicated twin of their engine (on-cluster.ts); the tracking table too.
  */
-export async function applyClickHouseMigrations(target: ClickHouseTarget, dir: string): Promise<MigrationResult> {
+export function applyClickHouseMigrations(
+  target: ClickHouseTarget,
+  dir: string,
+  { exclusive = (work) => work() }: ClickHouseMigrationOptions = {},
+): Promise<MigrationResult> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(target.database)) throw new Error(`bad database name "${target.database}"`);
-  const admin = client(target, 'default');
+  return exclusive(() => migrate(target, dir));
+}
+
+async function migrate(target: ClickHouseTarget, dir: string): Promise<MigrationResult> {
+  const url = await reachableUrl(target);
+  const topology = (statement: string) => (target.cluster ? onCluster(statement, target.cluster, target.database) : statement);
+  const admin = client(target, url, 'default');
   try {
-    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${target.database}` });
+    await admin.command({ query: topology(`CREATE DATABASE IF NOT EXISTS ${target.database}`) });
   } finally {
     await admin.close();
   }
 
-  const ch = client(target, target.database);
+  const ch = client(target, url, target.database);
   const result: MigrationResult = { applied: [], skipped: [] };
   try {
-    await ch.command({ query: TRACKING_TABLE });
+    await ch.command({ query: topology(TRACKING_TABLE) });
     const recorded = await ch.query({
       query: 'SELECT version, any(checksum) AS checksum FROM schema_migrations GROUP BY version',
       format: 'JSONEachRow',
@@ -76,7 +110,7 @@ export async function applyClickHouseMigrations(target: ClickHouseTarget, dir: s
     for (const { version: file, sql, checksum } of pending) {
       try {
         for (const statement of splitStatements(sql)) {
-          if (!(await columnAlreadyAdded(ch, statement))) await ch.command({ query: statement });
+          if (!(await columnAlreadyAdded(ch, statement))) await ch.command({ query: topology(statement) });
         }
       } catch (error) {
         throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });

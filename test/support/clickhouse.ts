@@ -1,9 +1,15 @@
 import { testEnv } from './env.ts';
 import { waitFor } from './wait.ts';
 
-/** Runs a statement against the test ClickHouse database over HTTP, as the writer; its answer as text. */
-export async function chCommand(sql: string): Promise<string> {
-  const url = new URL(testEnv.CLICKHOUSE_URL!);
+/** The suite's ClickHouse servers: one, or each replica of the cluster profile. */
+export const CLICKHOUSE_REPLICAS: readonly string[] = testEnv.CLICKHOUSE_URL!.split(',');
+
+/**
+ * Runs a statement against the test ClickHouse database over HTTP, as the writer, on `server`
+ * (default: the first replica); its answer as text.
+ */
+export async function chCommand(sql: string, server = CLICKHOUSE_REPLICAS[0]!): Promise<string> {
+  const url = new URL(server);
   url.searchParams.set('database', testEnv.CLICKHOUSE_DATABASE!);
   url.searchParams.set('output_format_json_quote_64bit_integers', '0');
   const response = await fetch(url, {
@@ -16,9 +22,9 @@ export async function chCommand(sql: string): Promise<string> {
   return text;
 }
 
-/** Runs a read query against the test ClickHouse database; rows as objects. */
-export async function chQuery<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  return (JSON.parse(await chCommand(`${sql} FORMAT JSON`)) as { data: T[] }).data;
+/** Runs a read query against the test ClickHouse database (on `server`, default the first replica); rows as objects. */
+export async function chQuery<T = Record<string, unknown>>(sql: string, server?: string): Promise<T[]> {
+  return (JSON.parse(await chCommand(`${sql} FORMAT JSON`, server)) as { data: T[] }).data;
 }
 
 /** Rows and distinct events in goods_log for goods whose names start with `prefix`. */

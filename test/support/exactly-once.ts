@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { type AuditMessage, eventsOf } from '../../shared/event.ts';
 import { partEventId } from '../../worker-ingest/src/event.ts';
-import { chCommand, chQuery } from './clickhouse.ts';
+import { CLICKHOUSE_REPLICAS, chCommand, chQuery } from './clickhouse.ts';
 import { testDb } from './db.ts';
 import { testEnv } from './env.ts';
 import { waitFor } from './wait.ts';
@@ -11,7 +11,10 @@ import { waitFor } from './wait.ts';
 //   suite's database only). A write answered with anything but 2xx commits nothing, so these are
 //   exactly the events of the acknowledged writes.
 // * ClickHouse keeps every row ever inserted into goods_log (a materialized view into a table of
-//   its own): merges of goods_log, a ReplacingMergeTree, would make a repeated row vanish.
+//   its own): merges of goods_log, a ReplacingMergeTree, would make a repeated row vanish. On
+//   replicas each server has its own: a view sees the INSERTs its server takes (not the parts it
+//   fetches from the other, nor a block the replicated table drops as a repeat), so the sum over
+//   the servers counts every row stored once per INSERT that stored it.
 // The check compares the two by event id, with no slack: each committed event inserted once, and
 // nothing inserted that never committed.
 
@@ -37,13 +40,17 @@ async function prepareCommitRecord(): Promise<void> {
   `);
 }
 
+/** Installs the insert log on every server (each replica keeps its own). */
 export async function prepareInsertLog(): Promise<void> {
   const [database] = INSERT_LOG.split('.');
-  await chCommand(`CREATE DATABASE IF NOT EXISTS ${database}`);
-  await chCommand(`CREATE TABLE IF NOT EXISTS ${INSERT_LOG} (EventId UUID, Name String) ENGINE = MergeTree() ORDER BY EventId`);
-  await chCommand(
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${INSERT_LOG}_mv TO ${INSERT_LOG} AS SELECT EventId, Name FROM ${testEnv.CLICKHOUSE_DATABASE}.goods_log`,
-  );
+  for (const server of CLICKHOUSE_REPLICAS) {
+    await chCommand(`CREATE DATABASE IF NOT EXISTS ${database}`, server);
+    await chCommand(`CREATE TABLE IF NOT EXISTS ${INSERT_LOG} (EventId UUID, Name String) ENGINE = MergeTree() ORDER BY EventId`, server);
+    await chCommand(
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${INSERT_LOG}_mv TO ${INSERT_LOG} AS SELECT EventId, Name FROM ${testEnv.CLICKHOUSE_DATABASE}.goods_log`,
+      server,
+    );
+  }
 }
 
 /** The committed events of goods whose names start with `prefix` (a part stands for its goods). */
@@ -57,12 +64,17 @@ export async function committedEvents(prefix: string): Promise<string[]> {
   return rows.flatMap(({ payload }) => eventsOf(payload, partEventId).filter((e) => e.name.startsWith(prefix))).map((e) => e.eventId);
 }
 
-/** How many times each event id of goods named `prefix…` was inserted into goods_log. */
+/** How many times each event id of goods named `prefix…` was inserted into goods_log, summed over the servers. */
 export async function insertedEvents(prefix: string): Promise<Map<string, number>> {
-  const rows = await chQuery<{ id: string; n: number }>(
-    `SELECT toString(EventId) AS id, count() AS n FROM ${INSERT_LOG} WHERE startsWith(Name, '${prefix.replace(/'/g, '')}') GROUP BY EventId`,
-  );
-  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+  const counts = new Map<string, number>();
+  for (const server of CLICKHOUSE_REPLICAS) {
+    const rows = await chQuery<{ id: string; n: number }>(
+      `SELECT toString(EventId) AS id, count() AS n FROM ${INSERT_LOG} WHERE startsWith(Name, '${prefix.replace(/'/g, '')}') GROUP BY EventId`,
+      server,
+    );
+    for (const r of rows) counts.set(r.id, (counts.get(r.id) ?? 0) + Number(r.n));
+  }
+  return counts;
 }
 
 /**

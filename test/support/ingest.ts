@@ -32,7 +32,12 @@ export async function startIngest(overrides: Record<string, string> = {}): Promi
     cwd: ROOT,
     logFile: join(ROOT, '.data/logs/test/ingest.log'),
   });
-  await waitForHttp(metricsUrl, 30_000, () => ' (see .data/logs/test/ingest.log)');
+  try {
+    await waitForHttp(metricsUrl, 30_000, () => ' (see .data/logs/test/ingest.log)');
+  } catch (error) {
+    await child.stop(15_000); // never left holding the port for the next test
+    throw error;
+  }
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   return {
     child,

@@ -27,8 +27,8 @@ function setup(options: { failInserts?: number; stored?: string[]; table?: strin
   const abort = new AbortController();
   const writer = createBatchWriter({
     exclusive: options.exclusive ?? mutex(),
-    findExisting: async (rows) => {
-      journal.push(`select ${rows.length}`);
+    findExisting: async (rows, redelivered) => {
+      journal.push(`select ${rows.length}${redelivered ? ' redelivered' : ''}`);
       return new Set(rows.map((r) => r.EventId).filter((id) => table.includes(id)));
     },
     insert: async (rows: readonly GoodsLogRow[]) => {
@@ -51,6 +51,15 @@ function setup(options: { failInserts?: number; stored?: string[]; table?: strin
 }
 
 describe('batch writer', () => {
+  it('tells the existence check when the batch holds a redelivered message', async () => {
+    const { writeNow, received, journal } = setup();
+    await writeNow(received(['a', 'b']));
+    const again = received(['c', 'd']);
+    again[1]!.redelivered = true;
+    await writeNow(again);
+    expect(journal.filter((line) => line.startsWith('select'))).toEqual(['select 2', 'select 2 redelivered']);
+  });
+
   it('inserts each event once, then acks every message, then confirms', async () => {
     const { writeNow, received, journal, metrics, lines } = setup({ stored: ['c'] });
     await writeNow(received(['a', 'b', 'a', 'c']));

@@ -16,10 +16,13 @@ export interface Received {
   /** The message's id: the outbox row to forget once its events are in goods_log. */
   id: string;
   events: GoodEvent[];
+  /** JetStream delivered this message before: its events may already be in goods_log. */
+  redelivered?: boolean;
 }
 
 export interface BatchWriterDeps {
-  findExisting: (rows: readonly GoodsLogRow[]) => Promise<Set<string>>;
+  /** `redelivered`: whether the batch holds a message delivered before (worker.ts reads replicas with care then). */
+  findExisting: (rows: readonly GoodsLogRow[], redelivered: boolean) => Promise<Set<string>>;
   insert: (rows: readonly GoodsLogRow[]) => Promise<void>;
   /**
    * Runs the check and the INSERT of a batch while no other worker runs its own (a lock every
@@ -44,6 +47,8 @@ export interface PreparedBatch {
   startedAt: number;
   /** The oldest event time of the batch (Unix ms). */
   oldestMs: number;
+  /** Whether any of its messages is a redelivery. */
+  redelivered: boolean;
 }
 
 export interface BatchWriter {
@@ -76,10 +81,10 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
           oldestMs = Math.min(oldestMs, row.EventTimeMs);
         }
       }
-      return { rows: [...rows.values()], startedAt: now(), oldestMs };
+      return { rows: [...rows.values()], startedAt: now(), oldestMs, redelivered: items.some((i) => i.redelivered === true) };
     },
 
-    async write(items, { rows, startedAt, oldestMs }) {
+    async write(items, { rows, startedAt, oldestMs, redelivered }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
       // Where the time went: queued behind the batch before, until the lock was held (failed
       // attempts included), the check, the INSERT, and the commit that lets go of the lock.
@@ -90,7 +95,7 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
           () =>
             deps.exclusive(async () => {
               times.lockedAt = now();
-              const existing = await deps.findExisting(rows);
+              const existing = await deps.findExisting(rows, redelivered);
               times.checkedAt = now();
               const toInsert = existing.size ? rows.filter((r) => !existing.has(r.EventId)) : rows;
               if (toInsert.length) {

@@ -126,3 +126,29 @@ export async function knowsSetting(ch: ClickHouseClient, name: string): Promise<
   const [row] = await result.json<{ n: string | number }>();
   return Number(row?.n ?? 0) > 0;
 }
+
+/**
+ * Whether this replica has every part the others committed to goods_log: it has copied the whole
+ * replication log into its queue and has no part left to fetch. True for a table that is not
+ * replicated. (An empty log reads 0 and 0.)
+ */
+export async function replicaCaughtUp(ch: ClickHouseClient): Promise<boolean> {
+  const result = await ch.query({
+    query: `SELECT inserts_in_queue AS fetches, log_pointer AS pointer, log_max_index AS last FROM system.replicas
+      WHERE database = currentDatabase() AND table = '${GOODS_LOG}'`,
+    format: 'JSONEachRow',
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+  });
+  const [row] = await result.json<{ fetches: number; pointer: number; last: number }>();
+  if (!row) return true;
+  return Number(row.fetches) === 0 && (Number(row.pointer) > Number(row.last) || Number(row.pointer) + Number(row.last) === 0);
+}
+
+/** Resolves once the replica has caught up (replicaCaughtUp); rejects after `timeoutMs` (the caller retries elsewhere). */
+export async function replicaCaughtUpWithin(ch: ClickHouseClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await replicaCaughtUp(ch))) {
+    if (Date.now() > deadline) throw new Error(`this replica still lacks parts of ${GOODS_LOG} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

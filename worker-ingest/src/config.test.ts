@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       subject: 'goods.events',
       streamMaxBytes: 1024 ** 3,
       duplicateWindowMs: 120_000,
+      streamReplicas: 1,
       clickhouse: {
         url: 'http://127.0.0.1:18123',
         username: 'goods_writer',

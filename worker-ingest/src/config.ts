@@ -45,6 +45,8 @@ export interface IngestConfig {
   subject: string;
   streamMaxBytes: number;
   duplicateWindowMs: number;
+  /** Copies of the stream a NATS cluster keeps (NATS_STREAM_REPLICAS; 1 on one server). */
+  streamReplicas?: number | undefined;
   clickhouse: { url: string; username: string; password: string; database: string; requestTimeoutMs?: number };
   /** Names the pipeline: its write lock and the query ids of its INSERTs. Workers of one goods_log share it. */
   pipeline: string;
@@ -79,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     subject: e.NATS_SUBJECT,
     streamMaxBytes: e.NATS_STREAM_MAX_BYTES ?? DEFAULT_STREAM_MAX_BYTES,
     duplicateWindowMs: e.NATS_DUPLICATE_WINDOW_MS ?? DEFAULT_DUPLICATE_WINDOW_MS,
+    streamReplicas: e.NATS_STREAM_REPLICAS ?? 1,
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       username: e.CLICKHOUSE_WRITER_USER,

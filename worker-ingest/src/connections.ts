@@ -5,9 +5,11 @@ import type { Pool } from '@neondatabase/serverless';
 import { createClickHouse } from '../../shared/clickhouse-writer.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
+import { urlsOf } from '../../shared/settings.ts';
 import { retry, sleep } from './backoff.ts';
 import type { IngestConfig } from './config.ts';
 import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, watchNats } from './nats.ts';
+import { createReplicas, type Replicas } from './replicas.ts';
 
 /** Draining also delivers the acks still buffered in the client; with NATS down it would wait forever. */
 const NATS_DRAIN_MS = 5_000;
@@ -17,7 +19,8 @@ export interface Connections {
   nc: NatsConnection;
   jsm: JetStreamManager;
   js: JetStreamClient;
-  ch: ClickHouseClient;
+  /** Every replica of CLICKHOUSE_URL: the worker writes through one until it fails, then the next. */
+  replicas: Replicas<ClickHouseClient>;
   pool: Pool;
   natsConnected(): boolean;
   /** Creates or updates the stream and the durable consumer; also repairs them when they vanish. */
@@ -43,20 +46,23 @@ export async function openConnections(config: IngestConfig, log: Log): Promise<C
   await retry(ensureTopology, {
     onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
   });
-  const ch = createClickHouse(config.clickhouse);
+  const replicas = createReplicas(
+    urlsOf(config.clickhouse.url).map((url) => createClickHouse({ ...config.clickhouse, url })),
+    (from, to) => log('clickhouse_replica_changed', { from, to }),
+  );
   const pool = createNodePool(config.databaseUrl, config.pgWsProxy);
   return {
     nc,
     jsm,
     js: jsm.jetstream(),
-    ch,
+    replicas,
     pool,
     natsConnected: () => natsState.connected(),
     ensureTopology,
     close: async () => {
       await Promise.race([nc.drain(), sleep(NATS_DRAIN_MS)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
       if (!nc.isClosed()) await nc.close();
-      await Promise.allSettled([ch.close(), pool.end()]);
+      await Promise.allSettled([...replicas.all().map((ch) => ch.close()), pool.end()]);
     },
   };
 }

@@ -60,11 +60,21 @@ export interface StreamSettings {
   maxBytes: number;
   /** Within it a repeated `Nats-Msg-Id` is dropped by the stream. */
   duplicateWindowMs: number;
+  /** Copies the cluster keeps (default 1); the stream survives the loss of a minority of them. */
+  replicas?: number | undefined;
 }
 
 /** The stream an ingest configuration names. */
-export function streamSettingsOf(c: Pick<IngestConfig, 'stream' | 'subject' | 'streamMaxBytes' | 'duplicateWindowMs'>): StreamSettings {
-  return { name: c.stream, subject: c.subject, maxBytes: c.streamMaxBytes, duplicateWindowMs: c.duplicateWindowMs };
+export function streamSettingsOf(
+  c: Pick<IngestConfig, 'stream' | 'subject' | 'streamMaxBytes' | 'duplicateWindowMs' | 'streamReplicas'>,
+): StreamSettings {
+  return {
+    name: c.stream,
+    subject: c.subject,
+    maxBytes: c.streamMaxBytes,
+    duplicateWindowMs: c.duplicateWindowMs,
+    replicas: c.streamReplicas,
+  };
 }
 
 /**
@@ -80,6 +90,7 @@ function wantedStream(s: StreamSettings) {
     max_bytes: s.maxBytes,
     max_age: 0,
     duplicate_window: nanos(s.duplicateWindowMs),
+    num_replicas: s.replicas ?? 1,
   };
 }
 

@@ -2,7 +2,8 @@ import type { Log } from '../../shared/log.ts';
 import { errorMessage } from '../../shared/log.ts';
 import { Batcher } from './batcher.ts';
 import { createBatchWriter, type PreparedBatch, type Received } from './batch-writer.ts';
-import { findExistingEventIds, insertQueryId, insertRows, insertsEnded, knowsSetting } from './clickhouse.ts';
+import { findExistingEventIds, insertQueryId, insertRows, insertsEnded, knowsSetting, replicaCaughtUpWithin } from './clickhouse.ts';
+import { onReplica } from './replicas.ts';
 import type { IngestConfig } from './config.ts';
 import type { Connections } from './connections.ts';
 import { consumerStalled, replaceStalledConsumer } from './consumer-watchdog.ts';
@@ -10,6 +11,12 @@ import type { Metrics } from './metrics.ts';
 import { startPulling } from './pull.ts';
 import { startTicker } from './ticker.ts';
 import { createWriteLock } from './write-lock.ts';
+
+/** How long one pull request lasts; its heartbeats come at half of it. */
+const PULL_EXPIRES_MS = 5_000;
+
+/** How long the check of a redelivered batch waits for its replica to fetch what others stored. */
+const REPLICA_CATCH_UP_MS = 2_000;
 
 export interface PipelineDeps {
   metrics: Metrics;
@@ -32,27 +39,34 @@ export interface Pipeline {
  * A watchdog replaces a consumer that stopped delivering.
  */
 export function startPipeline(conns: Connections, config: IngestConfig, deps: PipelineDeps): Pipeline {
-  const { ch, js, jsm } = conns;
+  const { replicas, js, jsm } = conns;
   const { metrics, log } = deps;
   const shutdown = new AbortController();
   let deduplicationToken: boolean | undefined;
   const requestTimeoutMs = config.clickhouse.requestTimeoutMs ?? 30_000;
   const writer = createBatchWriter({
     exclusive: createWriteLock(conns.pool, config.pipeline),
-    findExisting: async (rows) => {
-      // An INSERT whose client gave up may still commit: the check waits for it to end.
-      await insertsEnded(ch, config.pipeline, 2 * requestTimeoutMs);
-      return findExistingEventIds(ch, rows);
-    },
-    insert: async (rows) => {
-      const done = deps.timeInsert();
-      try {
-        deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
-        await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
-      } finally {
-        done();
-      }
-    },
+    findExisting: (rows, redelivered) =>
+      onReplica(replicas, async (ch) => {
+        // An INSERT whose client gave up may still commit: the check waits for it to end.
+        await insertsEnded(ch, config.pipeline, 2 * requestTimeoutMs);
+        // A redelivered event may sit in a part another replica stored and this one has not
+        // fetched yet: its check must not read a replica that lags (README, "Exactly once on
+        // replicas"). A fresh batch needs no wait: a retry of it sends the same block, which the
+        // replicated table stores once, whichever replica it reaches.
+        if (redelivered) await replicaCaughtUpWithin(ch, REPLICA_CATCH_UP_MS);
+        return findExistingEventIds(ch, rows);
+      }),
+    insert: (rows) =>
+      onReplica(replicas, async (ch) => {
+        const done = deps.timeInsert();
+        try {
+          deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
+          await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
+        } finally {
+          done();
+        }
+      }),
     confirmed: deps.confirmed,
     keepAlive: () => {
       for (const { msg } of batcher.held()) msg.working();
@@ -71,7 +85,11 @@ export function startPipeline(conns: Connections, config: IngestConfig, deps: Pi
     onError: (error, items) => log('batch_left_unacked', { size: items.length, error: errorMessage(error) }),
   });
   const pulling = startPulling({
-    open: async () => (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize }),
+    // Pull requests that expire after a few seconds: on a NATS cluster a pull held by a node that
+    // died, or by a consumer leader that lost its place, goes unanswered; the client notices by
+    // the missed heartbeats (half the expiry) and pulls again, from whichever node it reaches.
+    open: async () =>
+      (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize, expires: PULL_EXPIRES_MS }),
     repair: conns.ensureTopology,
     batcher,
     metrics,

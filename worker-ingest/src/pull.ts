@@ -27,7 +27,7 @@ export async function pullInto(
     }
     metrics.received += parsed.events.length;
     if (msg.info.redelivered) metrics.redelivered++;
-    await batcher.add({ msg, id: parsed.id, events: parsed.events });
+    await batcher.add({ msg, id: parsed.id, events: parsed.events, redelivered: msg.info.redelivered });
   }
 }
 
