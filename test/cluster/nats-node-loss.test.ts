@@ -1,36 +1,19 @@
 // NATS nodes killed with kill -9 while writes are in flight, on the cluster stack (three nodes,
 // the stream with three replicas): every write answers 200, every acknowledged event is logged
 // exactly once (counted over every replica's insert log), and every replica holds all of them.
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeTestDb } from '../support/db.ts';
+import { useFaultTest } from '../support/fault-test.ts';
+import { describe, expect, it } from 'vitest';
 import { expectExactlyOnce } from '../support/exactly-once.ts';
-import { type IngestProcess, startIngest } from '../support/ingest.ts';
+import { startIngest } from '../support/ingest.ts';
 import { type Load, startLoad } from '../support/load.ts';
-import { resetState } from '../support/reset.ts';
-import { services, whileKilled } from '../support/services.ts';
+import { whileKilled } from '../support/services.ts';
 import { suiteJetStream } from '../support/stream.ts';
 import { waitFor } from '../support/wait.ts';
 import { expectEveryReplicaHolds, nodeServing, streamLeader } from '../support/cluster.ts';
 
-let ingest: IngestProcess | undefined;
-let prefix: string;
+const t = useFaultTest('cluster-nats');
 
-beforeEach(async () => {
-  await resetState();
-  prefix = `cluster-nats-${randomUUID().slice(0, 8)}`;
-});
-afterEach(async () => {
-  try {
-    await services('up');
-  } finally {
-    await ingest?.stop();
-    ingest = undefined;
-  }
-});
-afterAll(closeTestDb);
-
-const batches = async () => (await ingest!.metrics()).batches ?? 0;
+const batches = async () => (await t.ingest!.metrics()).batches ?? 0;
 
 /** Waits until the worker has stored `more` batches after now. */
 async function moreBatches(what: string, more = 3): Promise<void> {
@@ -47,14 +30,14 @@ async function moreWrites(load: Load, more = 20): Promise<void> {
 async function expectLoggedOnceEverywhere(load: Load): Promise<void> {
   expect(load.failures).toEqual([]);
   expect(load.acknowledged).toBeGreaterThan(20);
-  await expectExactlyOnce(prefix, load.expectedEvents);
-  await expectEveryReplicaHolds(prefix, load.expectedEvents);
+  await expectExactlyOnce(t.prefix, load.expectedEvents);
+  await expectEveryReplicaHolds(t.prefix, load.expectedEvents);
 }
 
 describe('a NATS node lost under writes', { timeout: 150_000 }, () => {
   it('kill -9 of the stream leader, then its restart: every write 200, every event logged once', async () => {
-    ingest = await startIngest();
-    const load = startLoad(prefix);
+    t.ingest = await startIngest();
+    const load = startLoad(t.prefix);
     const { nc, jsm } = await suiteJetStream();
     try {
       await moreBatches('batches stored');
@@ -76,8 +59,8 @@ describe('a NATS node lost under writes', { timeout: 150_000 }, () => {
   });
 
   it('kill -9 of the node the worker reads from: it resumes its consumer through another', async () => {
-    ingest = await startIngest();
-    const load = startLoad(prefix);
+    t.ingest = await startIngest();
+    const load = startLoad(t.prefix);
     await moreBatches('batches stored');
     const node = await waitFor('the worker on a node', () => nodeServing('goods-ingest'), 10_000);
     await whileKilled(`nats${node}`, async () => {
