@@ -45,9 +45,11 @@ describe('a checkout inside a mode-700 home directory', () => {
     // What services.sh needs of a checkout: itself, the settings and their loader, the packages.
     for (const file of [
       'scripts/services.sh',
+      'scripts/lib/cluster-services.sh',
       'scripts/local.env',
       'scripts/lib/profile.ts',
       'scripts/lib/processes.ts',
+      'scripts/lib/stack-settings.ts',
       'shared/settings.ts',
     ])
       cpSync(join(ROOT, file), join(checkout, file));
