@@ -19,17 +19,10 @@ import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_DUPLICATE_WINDOW_MS,
-  DEFAULT_RELAY_EVERY_MS,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-  DEFAULT_STREAM_MAX_BYTES,
-} from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
-import { configEnv } from '../support/worker/backends.ts';
+import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
 import { reportBench } from './report.ts';
 
 reportBench('cache');
@@ -143,26 +136,18 @@ try {
   const worker = spawnChild('cache-ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
     env: {
       PATH: process.env.PATH ?? '',
-      ...configEnv({
-        nats: testNatsServer(),
-        stream,
-        subject,
-        clickhouse,
-        pipeline: `goods-cache-${tag}`,
-        databaseUrl: settings.DATABASE_URL!,
-        pgWsProxy: settings.PG_WS_PROXY,
-        batchSize: DEFAULT_BATCH_SIZE,
-        batchMs: 1000,
-        consumer: 'goods-cache',
-        ackWaitMs: 30_000,
-        relayAfterMs: 3000,
-        relayAgainAfterMs: 30_000,
-        streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
-        duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
-        httpPort: workerPort,
-        relayEveryMs: DEFAULT_RELAY_EVERY_MS,
-        shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
-      }),
+      ...configEnv(
+        deployedWorkerConfig({
+          stream,
+          subject,
+          clickhouse,
+          pipeline: `goods-cache-${tag}`,
+          databaseUrl: settings.DATABASE_URL!,
+          pgWsProxy: settings.PG_WS_PROXY,
+          consumer: 'goods-cache',
+          httpPort: workerPort,
+        }),
+      ),
       UPSTASH_REDIS_REST_URL: settings.UPSTASH_REDIS_REST_URL,
       UPSTASH_REDIS_REST_TOKEN: settings.UPSTASH_REDIS_REST_TOKEN!,
       CACHE_NAMESPACE: namespace,

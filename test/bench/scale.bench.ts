@@ -21,15 +21,8 @@ import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { type BundledApi, startBundledApi } from '../../scripts/lib/bundled-api.ts';
 import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_DUPLICATE_WINDOW_MS,
-  DEFAULT_STREAM_MAX_BYTES,
-  DEFAULT_RELAY_EVERY_MS,
-  DEFAULT_SHUTDOWN_GRACE_MS,
-} from '../../worker-ingest/src/config.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
-import { configEnv } from '../support/worker/backends.ts';
+import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
@@ -168,26 +161,18 @@ try {
   const worker = spawnChild('scale-ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
     env: {
       PATH: process.env.PATH ?? '',
-      ...configEnv({
-        nats: testNatsServer(),
-        stream,
-        subject,
-        clickhouse,
-        pipeline: `goods-scale-${tag}`,
-        databaseUrl: settings.DATABASE_URL!,
-        pgWsProxy: settings.PG_WS_PROXY,
-        batchSize: DEFAULT_BATCH_SIZE,
-        batchMs: 1000,
-        consumer: 'goods-scale',
-        ackWaitMs: 30_000,
-        relayAfterMs: 3000,
-        relayAgainAfterMs: 30_000,
-        relayEveryMs: DEFAULT_RELAY_EVERY_MS,
-        shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
-        streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
-        duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
-        httpPort: workerPort,
-      }),
+      ...configEnv(
+        deployedWorkerConfig({
+          stream,
+          subject,
+          clickhouse,
+          pipeline: `goods-scale-${tag}`,
+          databaseUrl: settings.DATABASE_URL!,
+          pgWsProxy: settings.PG_WS_PROXY,
+          consumer: 'goods-scale',
+          httpPort: workerPort,
+        }),
+      ),
     },
     cwd: ROOT,
     logFile: join(logDir, 'scale-ingest.log'),

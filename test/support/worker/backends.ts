@@ -15,6 +15,7 @@ import { INSERT_LOG, prepareInsertLog } from '../exactly-once.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../shared/clickhouse-writer.ts';
 import {
+  DEFAULT_BATCH_SIZE,
   DEFAULT_DUPLICATE_WINDOW_MS,
   DEFAULT_RELAY_EVERY_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
@@ -122,6 +123,28 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
 }
 
 /** The environment that makes main.ts run with `config`. */
+/**
+ * A worker's configuration with the production defaults, for the benches that run the worker as
+ * deployed: only where it reads and writes, its name and its port are theirs.
+ */
+export function deployedWorkerConfig(
+  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer' | 'httpPort'>,
+): IngestConfig {
+  return {
+    nats: testNatsServer(),
+    batchSize: DEFAULT_BATCH_SIZE,
+    batchMs: 1000,
+    ackWaitMs: 30_000,
+    relayAfterMs: 3000,
+    relayAgainAfterMs: 30_000,
+    relayEveryMs: DEFAULT_RELAY_EVERY_MS,
+    shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+    streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
+    duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
+    ...where,
+  };
+}
+
 export function configEnv(config: IngestConfig): Record<string, string> {
   return {
     NATS_URL: config.nats.servers.join(','),
