@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { api, createGood, listGoods, removeGood, reprioritize, updateGood } from '../support/api.ts';
+import { api, createGood, createGoodKeyed, listGoods, removeGood, reprioritize, sendAllUntilAnswered, updateGood } from '../support/api.ts';
 import { chQuery, waitForEvents } from '../support/clickhouse.ts';
 import { closeTestDb, testDb } from '../support/db.ts';
 import { type ExtraApi, startExtraApi } from '../support/extra-api.ts';
@@ -97,7 +97,7 @@ describe('goods_log', () => {
 
   it('batches: many events take few inserts', async () => {
     const before = await ingest().metrics();
-    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => createGood(1, { name: `${prefix}-${i}` })));
+    const created = await sendAllUntilAnswered(200, (i) => createGoodKeyed(1, { name: `${prefix}-${i}` }, `${prefix}-${i}`));
     expect(created.map((r) => r.status)).toEqual(Array(200).fill(200));
     await logRows(200);
     const after = await ingest().metrics();
