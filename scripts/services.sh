@@ -319,19 +319,16 @@ ch_users() { # ch_users FILE: writes the users of CLICKHOUSE_USER and CLICKHOUSE
 EOF
   )
 }
-up_clickhouse() {
-  local dir="$DATA/clickhouse" p
-  if ! ch_pid >/dev/null; then
-    for p in "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; do require_free "$p" clickhouse; done
-    mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
-    ch_users "$dir/users.xml"
-    cat >"$dir/config.xml" <<EOF
+# ch_config DIR HTTP TCP [EXTRA]: a ClickHouse server's config.xml; EXTRA is XML a replica adds.
+ch_config() {
+  local dir=$1 http=$2 tcp=$3 extra=${4:-}
+  cat <<EOF
 <?xml version="1.0"?>
 <yandex>
     <logger><level>information</level><log>$dir/log/clickhouse.log</log>
         <errorlog>$dir/log/clickhouse.err.log</errorlog><size>50M</size><count>2</count></logger>
-    <http_port>$CLICKHOUSE_HTTP_PORT</http_port>
-    <tcp_port>$CLICKHOUSE_TCP_PORT</tcp_port>
+    <http_port>$http</http_port>
+    <tcp_port>$tcp</tcp_port>
     <listen_host>127.0.0.1</listen_host>
     <path>$dir/data/</path>
     <tmp_path>$dir/tmp/</tmp_path>
@@ -343,10 +340,25 @@ up_clickhouse() {
     <mark_cache_size>268435456</mark_cache_size>
     <uncompressed_cache_size>268435456</uncompressed_cache_size>
     <max_concurrent_queries>100</max_concurrent_queries>
+$extra
 </yandex>
 EOF
-    clickhouse-server --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" --daemon \
-      >>"$dir/log/stdout.log" 2>&1 || { tail -n 20 "$dir/log/stdout.log" >&2; die "clickhouse-server did not start"; }
+}
+# ch_start NAME DIR HTTP TCP [EXTRA]: writes the server's users and config, the owner's alone (a
+# replica's config holds the writer's password), and starts it as a daemon.
+ch_start() {
+  local name=$1 dir=$2
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+  ch_users "$dir/users.xml"
+  (umask 077 && ch_config "$dir" "$3" "$4" "${5:-}" >"$dir/config.xml")
+  clickhouse-server --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" --daemon \
+    >>"$dir/log/stdout.log" 2>&1 || { tail -n 20 "$dir/log/stdout.log" >&2; die "$name did not start"; }
+}
+up_clickhouse() {
+  local dir="$DATA/clickhouse" p
+  if ! ch_pid >/dev/null; then
+    for p in "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"; do require_free "$p" clickhouse; done
+    ch_start clickhouse "$dir" "$CLICKHOUSE_HTTP_PORT" "$CLICKHOUSE_TCP_PORT"
   fi
   wait_until clickhouse "$dir/log/clickhouse.err.log" ch_pid ch_ready
   ch_query "CREATE DATABASE IF NOT EXISTS $CLICKHOUSE_DATABASE"

@@ -107,43 +107,24 @@ ch_cluster_xml() {
   done
   printf '</shard></%s></remote_servers>\n' "$CLICKHOUSE_CLUSTER"
 }
+# What a replica adds to the server's config: its interserver port, ZooKeeper, macros and the cluster.
+ch_replica_xml() {
+  local r=$1 interserver=$2
+  cat <<EOF
+    <interserver_http_port>$interserver</interserver_http_port>
+    <interserver_http_host>127.0.0.1</interserver_http_host>
+    <zookeeper><node><host>127.0.0.1</host><port>$ZOOKEEPER_PORT</port></node></zookeeper>
+    <macros><shard>01</shard><replica>replica$r</replica></macros>
+    $(ch_cluster_xml)
+    <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
+EOF
+}
 up_clickhouse_node() {
   local r=$1 dir="$DATA/clickhouse$1" p http tcp interserver
   read -r http tcp interserver <<<"$(ch_node_ports "$r")"
   if ! ch_node_pid "$r" >/dev/null; then
     for p in $http $tcp $interserver; do require_free "$p" "clickhouse$r"; done
-    mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
-    ch_users "$dir/users.xml"
-    # The writer's password is in remote_servers: the file is the owner's alone, as users.xml.
-    (umask 077 && cat >"$dir/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-    <logger><level>information</level><log>$dir/log/clickhouse.log</log>
-        <errorlog>$dir/log/clickhouse.err.log</errorlog><size>50M</size><count>2</count></logger>
-    <http_port>$http</http_port>
-    <tcp_port>$tcp</tcp_port>
-    <interserver_http_port>$interserver</interserver_http_port>
-    <interserver_http_host>127.0.0.1</interserver_http_host>
-    <listen_host>127.0.0.1</listen_host>
-    <path>$dir/data/</path>
-    <tmp_path>$dir/tmp/</tmp_path>
-    <user_files_path>$dir/user_files/</user_files_path>
-    <format_schema_path>$dir/format_schemas/</format_schema_path>
-    <users_config>$dir/users.xml</users_config>
-    <default_profile>default</default_profile>
-    <default_database>default</default_database>
-    <mark_cache_size>268435456</mark_cache_size>
-    <uncompressed_cache_size>268435456</uncompressed_cache_size>
-    <max_concurrent_queries>100</max_concurrent_queries>
-    <zookeeper><node><host>127.0.0.1</host><port>$ZOOKEEPER_PORT</port></node></zookeeper>
-    <macros><shard>01</shard><replica>replica$r</replica></macros>
-    $(ch_cluster_xml)
-    <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>
-</yandex>
-EOF
-    )
-    clickhouse-server --config-file="$dir/config.xml" --pid-file="$dir/clickhouse.pid" --daemon \
-      >>"$dir/log/stdout.log" 2>&1 || { tail -n 20 "$dir/log/stdout.log" >&2; die "clickhouse$r did not start"; }
+    ch_start "clickhouse$r" "$dir" "$http" "$tcp" "$(ch_replica_xml "$r" "$interserver")"
   fi
   wait_until "clickhouse$r" "$dir/log/clickhouse.err.log" "ch_node_pid $r" ch_node_ready "$r"
   ch_node_query "$r" "CREATE DATABASE IF NOT EXISTS $CLICKHOUSE_DATABASE"
