@@ -343,7 +343,7 @@ CREATE FUNCTION public.goods_part_size() RETURNS integer
 
 CREATE FUNCTION public.goods_parts_returned_up_to() RETURNS integer
     LANGUAGE sql IMMUTABLE
-    AS $$ SELECT 1000 $$;
+    AS $$ SELECT 10000 $$;
 
 CREATE FUNCTION public.goods_position(k bigint) RETURNS bigint
     LANGUAGE sql STABLE

@@ -3,7 +3,8 @@
 // catalogue of SEEDED goods. CLIENTS clients each repeat one request at a time for
 // BENCH_CACHE_SECONDS (default 15) per row: a list of one of the first PAGES pages (limit 10), or,
 // with the row's share, a write (half creates, half updates of goods on those pages). Per row it
-// prints req/s, the lists' hit ratio (x-cache) and their p50/p99, then the targets, and last
+// prints req/s, the lists' hit ratio (x-cache) and their p50/p99, then each process's CPU per
+// request, the targets, and last
 // `cache: hit ratio <r1> at 1 % writes, <r10> at 10 % writes`. Everything runs on its own
 // database, ClickHouse database, stream and cache namespace, all removed at the end.
 import { execFileSync } from 'node:child_process';
@@ -23,6 +24,7 @@ import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
+import { byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { reportBench } from './report.ts';
 
 reportBench('cache');
@@ -51,6 +53,8 @@ interface Row {
   p50: number;
   p99: number;
   failed: number;
+  /** CPU ms per request, by process. */
+  cpu: Map<string, number>;
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -78,8 +82,9 @@ async function request(base: string, share: number, row: { lists: number[]; hits
   row.requests++;
 }
 
-async function drive(base: string, share: number, seconds: number): Promise<Row> {
+async function drive(base: string, share: number, seconds: number, meters: CpuMeter[] = []): Promise<Row> {
   const row = { lists: [] as number[], hits: 0, failed: 0, requests: 0 };
+  const cpu = startCpu(meters);
   const started = performance.now();
   const until = started + seconds * 1000;
   await Promise.all(
@@ -97,6 +102,7 @@ async function drive(base: string, share: number, seconds: number): Promise<Row>
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     failed: row.failed,
+    cpu: new Map([...cpu()].map(([name, ms]) => [name, ms / row.requests])),
   };
 }
 
@@ -161,16 +167,31 @@ try {
   // Unrecorded: a fresh Worker and pool pay for compiling and connecting.
   await drive(api.url, 0.1, WARM_UP_SECONDS);
 
+  const meters = [
+    byPid('workerd (the Worker)', api.pid ?? 0),
+    byPid('bridge: Postgres WebSocket', pgBridge.pid),
+    byPid('bridge: Upstash REST', rest.pid),
+    byPid('ingest worker', worker.process.pid!),
+    ...['postgres', 'pgbouncer', 'redis-server', 'nats-server', 'clickhouse-server'].map(byName),
+  ];
   console.log('\n| writes | req/s | list hit ratio | list p50 / p99 | failed |');
   console.log('|---|---|---|---|---|');
   const rows = new Map<number, Row>();
   for (const share of WRITE_SHARES) {
-    const row = await drive(api.url, share, SECONDS);
+    const row = await drive(api.url, share, SECONDS, meters);
     rows.set(share, row);
     console.log(
       `| ${share * 100} % | ${row.rps.toFixed(0)} | ${(row.hits / row.lists).toFixed(3)} | ${row.p50.toFixed(0)} / ${row.p99.toFixed(0)} ms | ${row.failed} |`,
     );
   }
+
+  // Where the time goes: with every process on the same cores, a list waits behind the CPU that
+  // the writes beside it use, wherever they use it.
+  console.log('\nCPU ms per request, by process:');
+  console.log(`| process | ${WRITE_SHARES.map((s) => `${s * 100} %`).join(' | ')} |`);
+  console.log(`|---|${WRITE_SHARES.map(() => '---|').join('')}`);
+  for (const name of rows.get(0)!.cpu.keys())
+    console.log(`| ${name} | ${WRITE_SHARES.map((s) => rows.get(s)!.cpu.get(name)!.toFixed(2)).join(' | ')} |`);
 
   const ratio = (share: number) => rows.get(share)!.hits / rows.get(share)!.lists;
   const slowdown = rows.get(0.1)!.p50 / rows.get(0)!.p50;

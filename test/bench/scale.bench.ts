@@ -284,6 +284,12 @@ try {
       max(large, 'events of a move to 1 in goods_log, s') <= 60,
     ],
     [
+      `events of a move to 1 at ${fmt(small)} goods in goods_log, p50`,
+      `${p50(small, 'events of a move to 1 in goods_log, s').toFixed(2)} s`,
+      '<= 1 s',
+      p50(small, 'events of a move to 1 in goods_log, s') <= 1,
+    ],
+    [
       `deep page / first page at ${fmt(large)}`,
       (p50(large, 'deep page (miss)') / p50(large, 'first page (miss)')).toFixed(2),
       '<= 2',

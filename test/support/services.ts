@@ -15,10 +15,13 @@ export async function services(...args: string[]): Promise<void> {
   await run('bash', [join(ROOT, 'scripts/services.sh'), ...args]);
 }
 
-/** Runs `during` between `enter` and `leave`; `leave` also when `during` fails. */
+/**
+ * Runs `during` between `enter` and `leave`; `leave` also when `during` fails, and when `enter`
+ * fails partway (a service half killed or half frozen is brought back for the next test).
+ */
 export async function between<T>(enter: () => unknown, during: () => Promise<T>, leave: () => unknown): Promise<T> {
-  await enter();
   try {
+    await enter();
     return await during();
   } finally {
     await leave();
@@ -44,7 +47,7 @@ export function whilePostgresFrozen(during: () => Promise<unknown>): Promise<unk
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   let frozen: number[] = [];
   const signal = (pids: number[], name: NodeJS.Signals) => {
-    for (const pid of pids) process.kill(pid, name);
+    for (const pid of pids) signalIfAlive(pid, name);
   };
   return between(
     () => {
@@ -107,13 +110,22 @@ export function whileKilled(service: string, during: () => Promise<unknown>): Pr
     async () => {
       const pid = await servicePid(service);
       const victims = service === 'postgres' ? [pid, ...childrenOf(pid)] : [pid];
-      for (const victim of victims) process.kill(victim, 'SIGKILL');
+      for (const victim of victims) signalIfAlive(victim, 'SIGKILL');
       // Gone, ports and files let go of, before anything starts it again.
       await waitFor(`${service} to die`, async () => victims.every((v) => !alive(v)), 10_000);
     },
     during,
     () => startAfterCrash(service),
   );
+}
+
+/** Signals a process unless it has already gone: a backend can exit on its own after it was listed. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /**
