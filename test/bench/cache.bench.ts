@@ -26,6 +26,8 @@ import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
 import { byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { reportBench } from './report.ts';
+import { profileWorker } from './worker-profile.ts';
+import { connectInspector } from '../support/inspector.ts';
 
 reportBench('cache');
 
@@ -36,6 +38,8 @@ const PAGES = 5;
 const LIMIT = 10;
 const SEEDED = 1_000;
 const WRITE_SHARES = [0, 0.01, 0.1, 0.5];
+/** BENCH_CACHE_PROFILE=1: also profiles the Worker's isolate during the 10 % row. */
+const PROFILE = process.env.BENCH_CACHE_PROFILE === '1';
 
 const tag = randomUUID().slice(0, 8);
 const database = `goods_cache_${tag}`;
@@ -137,7 +141,8 @@ try {
     NATS_SUBJECT: subject,
     CLICKHOUSE_DATABASE: clickhouse.database,
   };
-  api = await startBundledApi(ROOT, 0, settings);
+  const inspectorPort = PROFILE ? await freePort() : undefined;
+  api = await startBundledApi(ROOT, 0, settings, undefined, inspectorPort);
   const workerPort = await freePort();
   const worker = spawnChild('cache-ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
     env: {
@@ -177,8 +182,20 @@ try {
   console.log('\n| writes | req/s | list hit ratio | list p50 / p99 | failed |');
   console.log('|---|---|---|---|---|');
   const rows = new Map<number, Row>();
+  let profile: string[] = [];
   for (const share of WRITE_SHARES) {
-    const row = await drive(api.url, share, SECONDS, meters);
+    const run = () => drive(api!.url, share, SECONDS, meters);
+    let row: Row;
+    if (PROFILE && share === 0.1) {
+      const inspector = await connectInspector(inspectorPort!);
+      const file = join(logDir, 'cache-worker.cpuprofile');
+      const profiled = await profileWorker(inspector, file, run);
+      inspector.close();
+      row = profiled.result;
+      profile = [`Worker CPU profile of the 10 % row (${file}), self time:`, ...profiled.top];
+    } else {
+      row = await run();
+    }
     rows.set(share, row);
     console.log(
       `| ${share * 100} % | ${row.rps.toFixed(0)} | ${(row.hits / row.lists).toFixed(3)} | ${row.p50.toFixed(0)} / ${row.p99.toFixed(0)} ms | ${row.failed} |`,
@@ -192,6 +209,8 @@ try {
   console.log(`|---|${WRITE_SHARES.map(() => '---|').join('')}`);
   for (const name of rows.get(0)!.cpu.keys())
     console.log(`| ${name} | ${WRITE_SHARES.map((s) => rows.get(s)!.cpu.get(name)!.toFixed(2)).join(' | ')} |`);
+
+  if (profile.length > 0) console.log(`\n${profile.join('\n')}`);
 
   const ratio = (share: number) => rows.get(share)!.hits / rows.get(share)!.lists;
   const slowdown = rows.get(0.1)!.p50 / rows.get(0)!.p50;

@@ -20,13 +20,19 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-/** Processes whose command name is exactly `name` (e.g. every Postgres backend). */
+/**
+ * Processes whose command name is exactly `name` (e.g. every Postgres backend). The kernel keeps
+ * only a name's first 15 characters (clickhouse-server is clickhouse-serv), so that is what is matched.
+ */
 export function byName(name: string): CpuMeter {
   return {
     name,
     pids: () => {
       try {
-        return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        return execFileSync('pgrep', ['-x', name.slice(0, 15)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
       } catch {
         return [];
       }

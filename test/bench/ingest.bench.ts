@@ -29,7 +29,7 @@ import { ensureStream, streamSettingsOf } from '../../worker-ingest/src/nats.ts'
 import { ROOT } from '../support/env.ts';
 import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
-import { DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
+import { DEFAULT_ACK_WAIT_MS, DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
 import { byName, byPid, startCpu } from './cpu.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 import { reportBench } from './report.ts';
@@ -57,7 +57,7 @@ const b = await setUpBackends({
   clickhouse,
   batchSize: Number(process.env.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE),
   batchMs: Number(process.env.INGEST_BATCH_MS ?? DEFAULT_BATCH_MS),
-  ackWaitMs: 30_000,
+  ackWaitMs: DEFAULT_ACK_WAIT_MS,
 });
 const ch = createClickHouse(clickhouse);
 const tmp = mkdtempSync(join(tmpdir(), 'ingest-bench-'));

@@ -33,6 +33,15 @@ export const DEFAULT_STREAM_MAX_BYTES = 1024 ** 3;
 /** Repeats of one event (the edge's publish and the relay's) within it are dropped by the stream. */
 export const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 
+/** How long NATS waits for a delivered message's ack before it delivers it again, unless INGEST_ACK_WAIT_MS says otherwise. */
+export const DEFAULT_ACK_WAIT_MS = 30_000;
+
+/** How old an outbox row not yet in goods_log must be before the relay publishes it, unless RELAY_AFTER_MS says otherwise. */
+export const DEFAULT_RELAY_AFTER_MS = 3000;
+
+/** How long the relay leaves a row it published before it looks at it again, unless RELAY_AGAIN_AFTER_MS says otherwise. */
+export const DEFAULT_RELAY_AGAIN_AFTER_MS = 30_000;
+
 /** How often the relay looks at the outbox unless RELAY_EVERY_MS says otherwise. */
 export const DEFAULT_RELAY_EVERY_MS = 1000;
 
@@ -95,9 +104,9 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
     batchSize: e.INGEST_BATCH_SIZE ?? DEFAULT_BATCH_SIZE,
     batchMs: e.INGEST_BATCH_MS ?? DEFAULT_BATCH_MS,
     consumer: e.INGEST_CONSUMER ?? 'goods-ingest',
-    ackWaitMs: e.INGEST_ACK_WAIT_MS ?? 30_000,
-    relayAfterMs: e.RELAY_AFTER_MS ?? 3000,
-    relayAgainAfterMs: e.RELAY_AGAIN_AFTER_MS ?? 30_000,
+    ackWaitMs: e.INGEST_ACK_WAIT_MS ?? DEFAULT_ACK_WAIT_MS,
+    relayAfterMs: e.RELAY_AFTER_MS ?? DEFAULT_RELAY_AFTER_MS,
+    relayAgainAfterMs: e.RELAY_AGAIN_AFTER_MS ?? DEFAULT_RELAY_AGAIN_AFTER_MS,
     relayEveryMs: e.RELAY_EVERY_MS ?? DEFAULT_RELAY_EVERY_MS,
     shutdownGraceMs: e.INGEST_SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
     httpPort: e.INGEST_HTTP_PORT ?? 0,

@@ -15,8 +15,12 @@ import { INSERT_LOG, prepareInsertLog } from '../exactly-once.ts';
 import { applyPostgresMigrations } from '../../../shared/migrate/postgres.ts';
 import { createClickHouse } from '../../../shared/clickhouse-writer.ts';
 import {
+  DEFAULT_ACK_WAIT_MS,
+  DEFAULT_BATCH_MS,
   DEFAULT_BATCH_SIZE,
   DEFAULT_DUPLICATE_WINDOW_MS,
+  DEFAULT_RELAY_AFTER_MS,
+  DEFAULT_RELAY_AGAIN_AFTER_MS,
   DEFAULT_RELAY_EVERY_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_STREAM_MAX_BYTES,
@@ -122,7 +126,6 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
   };
 }
 
-/** The environment that makes main.ts run with `config`. */
 /**
  * A worker's configuration with the production defaults, for the benches that run the worker as
  * deployed: only where it reads and writes, its name and its port are theirs.
@@ -133,10 +136,10 @@ export function deployedWorkerConfig(
   return {
     nats: testNatsServer(),
     batchSize: DEFAULT_BATCH_SIZE,
-    batchMs: 1000,
-    ackWaitMs: 30_000,
-    relayAfterMs: 3000,
-    relayAgainAfterMs: 30_000,
+    batchMs: DEFAULT_BATCH_MS,
+    ackWaitMs: DEFAULT_ACK_WAIT_MS,
+    relayAfterMs: DEFAULT_RELAY_AFTER_MS,
+    relayAgainAfterMs: DEFAULT_RELAY_AGAIN_AFTER_MS,
     relayEveryMs: DEFAULT_RELAY_EVERY_MS,
     shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
@@ -145,6 +148,7 @@ export function deployedWorkerConfig(
   };
 }
 
+/** The environment that makes main.ts run with `config`. */
 export function configEnv(config: IngestConfig): Record<string, string> {
   return {
     NATS_URL: config.nats.servers.join(','),
