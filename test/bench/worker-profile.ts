@@ -9,7 +9,7 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -32,10 +32,11 @@ export async function profileWorker<T>(
     profile = (await inspector.call<{ profile: Profile }>('Profiler.stop')).profile;
   }
   writeFileSync(file, JSON.stringify(profile));
-  return { result, top: selfTimes(profile).slice(0, top) };
+  return { result, top: topSelfTimes(profile, top) };
 }
 
-function selfTimes(profile: Profile): string[] {
+/** The `top` functions of a V8 CPU profile (also Node's --cpu-prof files) by self time, as lines. */
+export function topSelfTimes(profile: Profile, top: number): string[] {
   const hits = new Map<string, number>();
   let total = 0;
   for (const node of profile.nodes) {
@@ -44,5 +45,8 @@ function selfTimes(profile: Profile): string[] {
     hits.set(name, (hits.get(name) ?? 0) + (node.hitCount ?? 0));
     total += node.hitCount ?? 0;
   }
-  return [...hits].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${name}`);
+  return [...hits]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${name}`);
 }
