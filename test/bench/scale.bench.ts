@@ -79,12 +79,24 @@ function note(size: number, name: string, value: string): void {
 }
 
 async function timed(method: string, path: string, body?: unknown): Promise<{ ms: number; text: string }> {
-  const started = performance.now();
-  const response = await fetch(`${api!.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${api!.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  let started = performance.now();
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A keep-alive connection the server closed while the client let it idle (through a long
+    // seed): a read may go again on a new one; a write may not, as it may have arrived.
+    if (method !== 'GET') throw error;
+    console.log(`  ${method} ${path} failed (${String((error as Error).cause ?? error)}); sent again`);
+    started = performance.now();
+    response = await send();
+  }
   const text = await response.text();
   const ms = performance.now() - started;
   if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`);
