@@ -1,7 +1,7 @@
 import { createClient } from '@clickhouse/client-web';
 import type { AuditLogReader, HistoryEntry } from './history.ts';
 import { AuditLogUnavailable } from './history.ts';
-import { requireBindings, unsetBindings } from '../unset-bindings.ts';
+import { fromBindings, requireBindings } from '../unset-bindings.ts';
 
 const TIMEOUT_MS = 3_000;
 
@@ -20,18 +20,12 @@ type ClickHouseBindings = Pick<Env, 'CLICKHOUSE_URL' | 'CLICKHOUSE_USER' | 'CLIC
 
 /** Where, and as whom, the Worker's bindings say the audit log is. */
 export function clickHouseSettings(env: ClickHouseBindings): ClickHouseSettings {
-  return {
-    url: env.CLICKHOUSE_URL,
-    username: env.CLICKHOUSE_USER,
-    password: env.CLICKHOUSE_PASSWORD,
-    database: env.CLICKHOUSE_DATABASE,
-    unset: unsetBindings<keyof ClickHouseBindings>(env, [
-      'CLICKHOUSE_URL',
-      'CLICKHOUSE_USER',
-      'CLICKHOUSE_PASSWORD',
-      'CLICKHOUSE_DATABASE',
-    ]),
-  };
+  return fromBindings(env, {
+    url: 'CLICKHOUSE_URL',
+    username: 'CLICKHOUSE_USER',
+    password: 'CLICKHOUSE_PASSWORD',
+    database: 'CLICKHOUSE_DATABASE',
+  });
 }
 
 function connect({ unset, ...settings }: ClickHouseSettings, url: string) {

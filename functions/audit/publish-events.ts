@@ -1,6 +1,6 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
 import { type AuditMessage, eventSubject } from '../../shared/event.ts';
-import { requireBindings, unsetBindings } from '../unset-bindings.ts';
+import { fromBindings, requireBindings } from '../unset-bindings.ts';
 
 export interface NatsTarget {
   /** One WebSocket URL, or the nodes of a cluster, comma-separated (NATS_WS_URL). */
@@ -17,13 +17,7 @@ type NatsBindings = Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'NATS_USER' | 'NA
 
 /** Where, and as whom, the Worker's bindings say the audit events go. */
 export function natsTarget(env: NatsBindings): NatsTarget {
-  return {
-    url: env.NATS_WS_URL,
-    subject: env.NATS_SUBJECT,
-    user: env.NATS_USER,
-    pass: env.NATS_PASSWORD,
-    unset: unsetBindings<keyof NatsBindings>(env, ['NATS_WS_URL', 'NATS_SUBJECT', 'NATS_USER', 'NATS_PASSWORD']),
-  };
+  return fromBindings(env, { url: 'NATS_WS_URL', subject: 'NATS_SUBJECT', user: 'NATS_USER', pass: 'NATS_PASSWORD' });
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
