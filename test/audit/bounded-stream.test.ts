@@ -18,7 +18,9 @@ import { exactlyOnceReport, prepareTestClickHouse } from '../support/worker/back
 // publishes and keeps what it holds, and the Postgres outbox buffers the rest until there is room.
 
 const STREAM = testEnv.NATS_STREAM!;
-const MiB = 1024 * 1024;
+// Small enough that a few thousand events overfill it, several times over.
+const LIMIT = 256 * 1024;
+const WRITES = 3_000;
 
 let ingest: IngestProcess | undefined;
 let ch: ClickHouseClient;
@@ -34,7 +36,7 @@ afterEach(async () => {
   ingest = undefined;
 });
 afterAll(async () => {
-  // The 1 MiB run leaves the consumer with messages NATS 2.9 dropped while they were delivered
+  // The run at the limit leaves the consumer with messages NATS 2.9 dropped while they were delivered
   // (nats-server#4771); the worker's watchdog replaces such a consumer, but later files should
   // not have to wait for it: the next worker makes a fresh one.
   await deleteFromJetStream('the suite consumer', () => nats.jsm.consumers.delete(STREAM, testEnv.INGEST_CONSUMER!), { mayBeAbsent: true });
@@ -78,7 +80,7 @@ describe('the bounded stream', () => {
   it('refuses publishes past its limit while ClickHouse is down, loses nothing, and keeps at most two copies of an event', async () => {
     // Shortened windows: the relay looks at a waiting event again after 1 s, and the stream
     // forgets a message id after 2 s; neither may put a third copy of an event in the stream.
-    ingest = await startIngest({ NATS_STREAM_MAX_BYTES: String(MiB), NATS_DUPLICATE_WINDOW_MS: '2000', RELAY_AGAIN_AFTER_MS: '1000' });
+    ingest = await startIngest({ NATS_STREAM_MAX_BYTES: String(LIMIT), NATS_DUPLICATE_WINDOW_MS: '2000', RELAY_AGAIN_AFTER_MS: '1000' });
     const prefix = `full-${randomUUID().slice(0, 8)}`;
     let largest = 0;
     let sampling = true;
@@ -92,12 +94,12 @@ describe('the bounded stream', () => {
     let ids: string[];
     await services('down', 'clickhouse');
     try {
-      const statuses = await creates(prefix, 10_000);
+      const statuses = await creates(prefix, WRITES);
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
       // Every write committed its event to the outbox; the stream took what fitted.
       ids = await outboxEventIds(prefix);
-      expect(ids).toHaveLength(10_000);
-      expect((await streamOnMonitor()).messages).toBeLessThan(10_000);
+      expect(ids).toHaveLength(WRITES);
+      expect((await streamOnMonitor()).messages).toBeLessThan(WRITES / 2);
       await sleep(6_000); // several relay passes and duplicate windows
       const copies = [...(await copiesInStream(nats.jsm, STREAM)).values()];
       expect(copies.length).toBeGreaterThan(0);
@@ -107,11 +109,11 @@ describe('the bounded stream', () => {
     }
 
     await waitFor('every event confirmed', async () => (await outboxEventIds(prefix)).length === 0, 180_000, 1_000);
-    expect(await exactlyOnceReport(ch, ids)).toEqual({ present: 10_000, rows: 10_000, repeated: 0, missing: 0 });
+    expect(await exactlyOnceReport(ch, ids)).toEqual({ present: WRITES, rows: WRITES, repeated: 0, missing: 0 });
     await waitFor('the stream empty', async () => (await streamOnMonitor()).messages === 0, 10_000);
     sampling = false;
     await sampler;
-    expect(largest).toBeGreaterThan(MiB / 2);
-    expect(largest).toBeLessThanOrEqual(MiB);
+    expect(largest).toBeGreaterThan(LIMIT / 2);
+    expect(largest).toBeLessThanOrEqual(LIMIT);
   }, 300_000);
 });
