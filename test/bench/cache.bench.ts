@@ -15,7 +15,7 @@ import { createClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { type BundledApi, startBundledApi } from '../../scripts/lib/bundled-api.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
-import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { type Child, freePort } from '../../scripts/lib/processes.ts';
 import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
@@ -23,7 +23,7 @@ import { createNodePool } from '../../shared/node-postgres.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { deleteFromJetStream } from '../support/jetstream-delete.ts';
-import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
+import { startDeployedWorker } from '../support/worker/backends.ts';
 import { byName, byPid, type CpuMeter, startCpu } from './cpu.ts';
 import { reportBench } from './report.ts';
 import { profileWorker } from './worker-profile.ts';
@@ -143,31 +143,25 @@ try {
   };
   const inspectorPort = PROFILE ? await freePort() : undefined;
   api = await startBundledApi(ROOT, 0, settings, undefined, inspectorPort);
-  const workerPort = await freePort();
-  const worker = spawnChild('cache-ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...configEnv(
-        deployedWorkerConfig({
-          stream,
-          subject,
-          clickhouse,
-          pipeline: `goods-cache-${tag}`,
-          databaseUrl: settings.DATABASE_URL!,
-          pgWsProxy: settings.PG_WS_PROXY,
-          consumer: 'goods-cache',
-          httpPort: workerPort,
-        }),
-      ),
-      UPSTASH_REDIS_REST_URL: settings.UPSTASH_REDIS_REST_URL,
+  const worker = await startDeployedWorker(
+    'cache-ingest',
+    {
+      stream,
+      subject,
+      clickhouse,
+      pipeline: `goods-cache-${tag}`,
+      databaseUrl: settings.DATABASE_URL!,
+      pgWsProxy: settings.PG_WS_PROXY,
+      consumer: 'goods-cache',
+    },
+    logDir,
+    {
+      UPSTASH_REDIS_REST_URL: settings.UPSTASH_REDIS_REST_URL!,
       UPSTASH_REDIS_REST_TOKEN: settings.UPSTASH_REDIS_REST_TOKEN!,
       CACHE_NAMESPACE: namespace,
     },
-    cwd: ROOT,
-    logFile: join(logDir, 'cache-ingest.log'),
-  });
+  );
   children.push(worker);
-  await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 30_000);
 
   // Unrecorded: a fresh Worker and pool pay for compiling and connecting.
   await drive(api.url, 0.1, WARM_UP_SECONDS);

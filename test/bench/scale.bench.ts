@@ -20,9 +20,9 @@ import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { applyPostgresMigrations } from '../../shared/migrate/postgres.ts';
 import { createNodePool } from '../../shared/node-postgres.ts';
 import { type BundledApi, startBundledApi } from '../../scripts/lib/bundled-api.ts';
-import { type Child, freePort, spawnChild, waitForHttp } from '../../scripts/lib/processes.ts';
+import { type Child, freePort } from '../../scripts/lib/processes.ts';
 import { connectNats } from '../../worker-ingest/src/nats.ts';
-import { configEnv, deployedWorkerConfig } from '../support/worker/backends.ts';
+import { startDeployedWorker } from '../support/worker/backends.ts';
 import { databaseUrl, ROOT, testEnv, testNatsServer, testSubject } from '../support/env.ts';
 import { clickHouseWriter } from '../../shared/clickhouse-writer.ts';
 import { bridgeProcesses } from '../../scripts/lib/bridge-processes.ts';
@@ -169,28 +169,21 @@ try {
   const inspectorPort = await freePort();
   api = await startBundledApi(ROOT, 0, settings, undefined, inspectorPort);
   heap = await connectWorkerHeap(inspectorPort);
-  const workerPort = await freePort();
-  const worker = spawnChild('scale-ingest', process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...configEnv(
-        deployedWorkerConfig({
-          stream,
-          subject,
-          clickhouse,
-          pipeline: `goods-scale-${tag}`,
-          databaseUrl: settings.DATABASE_URL!,
-          pgWsProxy: settings.PG_WS_PROXY,
-          consumer: 'goods-scale',
-          httpPort: workerPort,
-        }),
-      ),
-    },
-    cwd: ROOT,
-    logFile: join(logDir, 'scale-ingest.log'),
-  });
-  children.push(worker);
-  await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, 30_000);
+  children.push(
+    await startDeployedWorker(
+      'scale-ingest',
+      {
+        stream,
+        subject,
+        clickhouse,
+        pipeline: `goods-scale-${tag}`,
+        databaseUrl: settings.DATABASE_URL!,
+        pgWsProxy: settings.PG_WS_PROXY,
+        consumer: 'goods-scale',
+      },
+      logDir,
+    ),
+  );
 
   // Unrecorded: the first requests of a fresh Worker and pool pay for compiling and connecting.
   for (let i = 0; i < 30; i++) {

@@ -6,7 +6,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pool } from '@neondatabase/serverless';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { join } from 'node:path';
 import { bridgeProcesses } from '../../../scripts/lib/bridge-processes.ts';
+import { type Child, freePort, spawnChild, waitForHttp } from '../../../scripts/lib/processes.ts';
 import { applyClickHouseMigrations } from '../../../shared/migrate/clickhouse.ts';
 import { clickHouseWriter } from '../../../shared/clickhouse-writer.ts';
 import { ROOT, testEnv, testNatsServer, testSubject } from '../env.ts';
@@ -146,6 +148,32 @@ export function deployedWorkerConfig(
     duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     ...where,
   };
+}
+
+/**
+ * The ingest worker as deployed (main.ts, production defaults), for a bench: reading and writing
+ * where `where` says, logging to `<logDir>/<name>.log`, with `env` added (e.g. the list cache).
+ * Resolves once its /healthz answers.
+ */
+export async function startDeployedWorker(
+  name: string,
+  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer'>,
+  logDir: string,
+  env: Record<string, string> = {},
+): Promise<Child> {
+  const httpPort = await freePort();
+  const worker = spawnChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'worker-ingest/src/main.ts')], {
+    env: { PATH: process.env.PATH ?? '', ...configEnv(deployedWorkerConfig({ ...where, httpPort })), ...env },
+    cwd: ROOT,
+    logFile: join(logDir, `${name}.log`),
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${httpPort}/healthz`, 30_000);
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  return worker;
 }
 
 /** The environment that makes main.ts run with `config`. */
