@@ -239,26 +239,33 @@ up_redis() {
 down_redis() { local pid; pid=$(redis_pid) || return 0; stop_pid redis "$pid" "$REDIS_PORT"; }
 
 # ---------------------------------------------------------------- nats
+# nats_start DIR CLIENT WS MONITOR MAX_FILE_STORE [EXTRA]: writes a server's config, with its
+# identities, and starts it; EXTRA is what a cluster node adds (its name, its routes).
+nats_start() {
+  local dir=$1 client=$2 ws=$3 monitor=$4 max_file=$5 extra=${6:-}
+  mkdir -p "$dir/js"
+  # The identities (scripts/nats/accounts.conf) read their users and passwords from the
+  # environment, which load_env exported; an include is relative to this file.
+  cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"
+  cat >"$dir/nats.conf" <<EOF
+$extra
+listen: 127.0.0.1:$client
+http: 127.0.0.1:$monitor
+pid_file: "$dir/nats.pid"
+log_file: "$dir/nats.log"
+jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: $max_file }
+websocket { host: 127.0.0.1, port: $ws, no_tls: true }
+include "accounts.conf"
+EOF
+  setsid nohup nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 </dev/null &  # early errors land in the log too
+}
 nats_pid() { pid_of "$DATA/nats/nats.pid" nats-server; }
 nats_ready() { curl -fsS "http://127.0.0.1:$NATS_MONITOR_PORT/healthz" | grep -q '"ok"'; }
 up_nats() {
   local dir="$DATA/nats" p
   if ! nats_pid >/dev/null; then
     for p in "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT"; do require_free "$p" nats; done
-    mkdir -p "$dir/js"
-    # The identities (scripts/nats/accounts.conf) read their users and passwords from the
-    # environment, which load_env exported; an include is relative to this file.
-    cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"
-    cat >"$dir/nats.conf" <<EOF
-listen: 127.0.0.1:$NATS_PORT
-http: 127.0.0.1:$NATS_MONITOR_PORT
-pid_file: "$dir/nats.pid"
-log_file: "$dir/nats.log"
-jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 2GB }
-websocket { host: 127.0.0.1, port: $NATS_WS_PORT, no_tls: true }
-include "accounts.conf"
-EOF
-    setsid nohup nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 </dev/null &  # early errors land in the log too
+    nats_start "$dir" "$NATS_PORT" "$NATS_WS_PORT" "$NATS_MONITOR_PORT" 2GB
   fi
   wait_until nats "$dir/nats.log" nats_pid nats_ready
 }

@@ -22,24 +22,12 @@ start_nats_node() {
   local n=$1 dir="$DATA/nats$1" p routes="" m
   nats_node_pid "$n" >/dev/null && return 0
   for p in $(nats_node_ports "$n"); do require_free "$p" "nats$n"; done
-  mkdir -p "$dir/js"
   for m in "${NATS_NODES[@]}"; do routes+="nats-route://127.0.0.1:$(node_port "$NATS_CLUSTER_PORT" "$m"), "; done
-  cp "$ROOT/scripts/nats/accounts.conf" "$dir/accounts.conf"
+  read -r client ws monitor route <<<"$(nats_node_ports "$n")"
   # A clustered stream reserves its max_bytes on every node that holds it: room for the worker's
   # stream (NATS_STREAM_MAX_BYTES, a GiB by default) and the tests' own beside it.
-  read -r client ws monitor route <<<"$(nats_node_ports "$n")"
-  cat >"$dir/nats.conf" <<EOF
-server_name: goods-nats-$n
-listen: 127.0.0.1:$client
-http: 127.0.0.1:$monitor
-pid_file: "$dir/nats.pid"
-log_file: "$dir/nats.log"
-jetstream { store_dir: "$dir/js", max_memory_store: 256MB, max_file_store: 16GB }
-websocket { host: 127.0.0.1, port: $ws, no_tls: true }
-cluster { name: goods, listen: 127.0.0.1:$route, routes: [${routes%, }] }
-include "accounts.conf"
-EOF
-  setsid nohup nats-server -c "$dir/nats.conf" >>"$dir/nats.log" 2>&1 </dev/null &
+  nats_start "$dir" "$client" "$ws" "$monitor" 16GB "server_name: goods-nats-$n
+cluster { name: goods, listen: 127.0.0.1:$route, routes: [${routes%, }] }"
   wait_until "nats$n" "$dir/nats.log" "nats_node_pid $n" port_open "$client"
 }
 # A node's /healthz answers ok only once a quorum of nodes is up: every node starts, then all are awaited.
