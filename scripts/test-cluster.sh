@@ -8,10 +8,6 @@ export CLUSTER=1
 export SERVICES_TIMEOUT=${SERVICES_TIMEOUT:-120}
 
 bash scripts/install-deps.sh
-if bash scripts/services.sh status >/dev/null 2>&1; then
-  echo "[test:cluster] cluster services already running; leaving them up" >&2
-else
-  trap 'bash scripts/services.sh down' EXIT
-  bash scripts/services.sh up
-fi
+source scripts/lib/run-services.sh
+run_services test:cluster
 node_modules/.bin/vitest run --config vitest.cluster.config.ts "$@"

@@ -7,11 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 bash scripts/install-browser.sh
-if bash scripts/services.sh status >/dev/null 2>&1; then
-  echo "[test] backing services already running; leaving them up" >&2
-else
-  trap 'bash scripts/services.sh down' EXIT
-  bash scripts/services.sh up
-fi
+source scripts/lib/run-services.sh
+run_services test
 npm run --silent typecheck
 node_modules/.bin/vitest run "$@"

@@ -5,8 +5,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
-if ! bash scripts/services.sh status >/dev/null 2>&1; then
-  trap 'bash scripts/services.sh down' EXIT
-  bash scripts/services.sh up
-fi
+source scripts/lib/run-services.sh
+run_services services
 node --import tsx "$@"
