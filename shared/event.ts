@@ -71,8 +71,3 @@ export function eventsOf(message: AuditMessage, eventIdOf: (partId: string, inde
     kind,
   }));
 }
-
-/** The JetStream subject of an event: the stream's subject prefix, then the project. */
-export function eventSubject(prefix: string, projectId: number): string {
-  return `${prefix}.${projectId}`;
-}

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { partitionCount } from './partitions.ts';
 
 // Every setting of the deployables, in one place: the edge, the worker and the migrations read
 // them through parseSettings. The local stack and the test suite add their ports on top
@@ -84,6 +85,13 @@ export const settingSchemas = {
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5),
   /** The stream drops a repeated Nats-Msg-Id within this window. */
   NATS_DUPLICATE_WINDOW_MS: count(100),
+  /**
+   * Ingest partitions (shared/partitions.ts): the edge's, the relay's and the workers' must agree.
+   * Each has its own consumer and is written by one worker at a time.
+   */
+  INGEST_PARTITIONS: partitionCount,
+  /** Names this worker in the partition leases; host name and process id unless set. */
+  INGEST_WORKER_ID: token,
   /** The ingest worker's /metrics and /healthz; 0 picks a free port. */
   INGEST_HTTP_PORT: z.coerce.number().int().min(0).max(65535),
 } satisfies Record<string, z.ZodType>;

@@ -1,11 +1,14 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
-import { type AuditMessage, eventSubject } from '../../shared/event.ts';
+import type { AuditMessage } from '../../shared/event.ts';
+import { DEFAULT_PARTITIONS, eventSubject, partitionCount } from '../../shared/partitions.ts';
 import { fromBindings, requireBindings } from '../unset-bindings.ts';
 
 export interface NatsTarget {
   /** One WebSocket URL, or the nodes of a cluster, comma-separated (NATS_WS_URL). */
   url: string;
   subject: string;
+  /** INGEST_PARTITIONS: the subject's partition token depends on it. */
+  partitions: number;
   /** The edge's own user, which may only publish to `<subject>.>`. */
   user: string;
   pass: string;
@@ -13,11 +16,14 @@ export interface NatsTarget {
   unset: string[];
 }
 
-type NatsBindings = Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'NATS_USER' | 'NATS_PASSWORD'>;
+type NatsBindings = Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'INGEST_PARTITIONS' | 'NATS_USER' | 'NATS_PASSWORD'>;
 
 /** Where, and as whom, the Worker's bindings say the audit events go. */
 export function natsTarget(env: NatsBindings): NatsTarget {
-  return fromBindings(env, { url: 'NATS_WS_URL', subject: 'NATS_SUBJECT', user: 'NATS_USER', pass: 'NATS_PASSWORD' });
+  const target = fromBindings(env, { url: 'NATS_WS_URL', subject: 'NATS_SUBJECT', user: 'NATS_USER', pass: 'NATS_PASSWORD' });
+  const partitions = partitionCount.safeParse(env.INGEST_PARTITIONS || DEFAULT_PARTITIONS);
+  // A bad count refuses every publish, naming the binding, as a missing binding does.
+  return partitions.success ? { ...target, partitions: partitions.data } : { ...target, partitions: 0, unset: [...target.unset, 'INGEST_PARTITIONS'] };
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -37,7 +43,7 @@ export async function publishEvents(target: NatsTarget, messages: readonly Audit
     for (const message of messages) {
       const msgHeaders = headers();
       msgHeaders.set('Nats-Msg-Id', message.eventId);
-      nc.publish(eventSubject(target.subject, message.projectId), JSON.stringify(message), { headers: msgHeaders });
+      nc.publish(eventSubject(target.subject, message.projectId, target.partitions), JSON.stringify(message), { headers: msgHeaders });
     }
     await nc.flush();
   } finally {

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { GOODS_LOG_COLUMNS } from '../../worker-ingest/src/clickhouse.ts';
 import { createClickHouse } from '../../shared/clickhouse-writer.ts';
-import { eventSubject, type GoodEvent } from '../../shared/event.ts';
+import type { GoodEvent } from '../../shared/event.ts';
+import { eventSubject } from '../../shared/partitions.ts';
 import { headers } from '@nats-io/nats-core';
 import { toRow } from '../../worker-ingest/src/event.ts';
 import { createLog } from '../../shared/log.ts';
@@ -95,7 +96,7 @@ async function throughput(count: number): Promise<Drain> {
     makeEvent({ projectId: 1 + (i % 10), name: `good ${i}`, description: 'x'.repeat(40), priority: i + 1 }),
   );
   const published = performance.now();
-  await publishEvents(b.nc, config.subject, events);
+  await publishEvents(b.nc, config, events);
   const publishSeconds = (performance.now() - published) / 1000;
   summary[`publish to JetStream, ${count} worker run (events/s)`] = fmt(EVENTS / publishSeconds);
   workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
@@ -189,7 +190,7 @@ async function lag(rate: number, count: number): Promise<void> {
       const msgHeaders = headers();
       msgHeaders.set('Nats-Msg-Id', e.eventId);
       publishedAt[i] = performance.now();
-      b.nc.publish(eventSubject(config.subject, lagProject), JSON.stringify(e), { headers: msgHeaders });
+      b.nc.publish(eventSubject(config.subject, lagProject, config.partitions), JSON.stringify(e), { headers: msgHeaders });
     }
     await b.nc.flush();
   }

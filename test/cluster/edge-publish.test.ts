@@ -48,6 +48,7 @@ describe('the edge publishing with a NATS node down', { timeout: 120_000 }, () =
     const target = natsTarget({
       NATS_WS_URL: testEnv.NATS_WS_URL!,
       NATS_SUBJECT: subject,
+      INGEST_PARTITIONS: '1',
       NATS_USER: testEnv.NATS_USER!,
       NATS_PASSWORD: testEnv.NATS_PASSWORD!,
     });

@@ -8,6 +8,7 @@ import { deleteOutboxEvents, drainOutbox, relayOutbox } from './outbox.ts';
 import { createOutboxCleaner } from './outbox-cleaner.ts';
 import { createRelayPublisher } from './relay.ts';
 import { startTicker } from './ticker.ts';
+import { eventSubject } from '../../shared/partitions.ts';
 
 /** While NATS is away or the stream stays full, relay passes that get nothing through come at most this far apart. */
 const RELAY_MAX_BACKOFF_MS = 30_000;
@@ -60,7 +61,7 @@ function startRelay(conns: Connections, config: IngestConfig, metrics: Metrics, 
   const { js, jsm, pool } = conns;
   let stopping = false;
   const publisher = createRelayPublisher(
-    config.subject,
+    (projectId) => eventSubject(config.subject, projectId, config.partitions),
     {
       publish: (subject, data, msgID) => js.publish(subject, data, { msgID, timeout: 5000 }),
       holds: async (seq, msgID) => (await jsm.streams.getMessage(config.stream, { seq }))?.header.get('Nats-Msg-Id') === msgID,

@@ -4,14 +4,14 @@ import type { GoodEvent } from '../../shared/event.ts';
 import type { GoodsLogRow } from './event.ts';
 import { createMetrics } from './metrics.ts';
 
-function event(eventId: string, eventTime = '2026-11-23T08:00:00.000Z'): GoodEvent {
-  return { eventId, id: 1, projectId: 1, name: 'n', description: '', priority: 1, removed: false, eventTime };
+function event(eventId: string, eventTime = '2026-11-23T08:00:00.000Z', projectId = 1): GoodEvent {
+  return { eventId, id: 1, projectId, name: 'n', description: '', priority: 1, removed: false, eventTime };
 }
 
 /** One lock for every writer of a test, as the Postgres lock is for every worker. */
 function mutex() {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
+  return <T>(_slots: readonly number[], work: () => Promise<T>): Promise<T> => {
     const run = tail.then(work);
     tail = run.catch(() => undefined);
     return run;
@@ -27,7 +27,7 @@ function setup(options: { failInserts?: number; stored?: string[]; table?: strin
   const abort = new AbortController();
   const writer = createBatchWriter({
     exclusive: options.exclusive ?? mutex(),
-    findExisting: async (rows, redelivered) => {
+    findExisting: async (rows, { redelivered }) => {
       journal.push(`select ${rows.length}${redelivered ? ' redelivered' : ''}`);
       return new Set(rows.map((r) => r.EventId).filter((id) => table.includes(id)));
     },
@@ -111,10 +111,30 @@ describe('batch writer', () => {
 
   it('without the shared lock, the same two workers would store the event twice', async () => {
     const table: string[] = [];
-    const one = setup({ table, exclusive: (work) => work() });
-    const two = setup({ table, exclusive: (work) => work() });
+    const one = setup({ table, exclusive: (_slots, work) => work() });
+    const two = setup({ table, exclusive: (_slots, work) => work() });
     await Promise.all([one.writeNow(one.received(['a'])), two.writeNow(two.received(['a']))]);
     expect(table).toEqual(['a', 'a']);
+  });
+
+  it("locks the slots of the batch's projects, and names them to the check and the INSERT", async () => {
+    const seen: Array<readonly number[]> = [];
+    const { writer } = setup({
+      exclusive: (slots, work) => {
+        seen.push(slots);
+        return work();
+      },
+    });
+    const items: Received[] = [130, 2, 66, 7].map((projectId, i) => ({
+      id: `m${i}`,
+      events: [event(`e${i}`, undefined, projectId)],
+      msg: { ack: () => undefined, working: () => undefined },
+    }));
+    const prepared = writer.prepare(items);
+    // Projects 2, 66 and 130 share slot 2 (ids modulo 64): one lock for the three.
+    expect(prepared.slots).toEqual([2, 7]);
+    await writer.write(items, prepared);
+    expect(seen).toEqual([[2, 7]]);
   });
 
   it('leaves the batch unacked when stopped while ClickHouse keeps failing', async () => {

@@ -1,5 +1,6 @@
 import { retry } from './backoff.ts';
 import type { GoodEvent } from '../../shared/event.ts';
+import { slotOf } from '../../shared/partitions.ts';
 import { toRow, type GoodsLogRow } from './event.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
@@ -21,15 +22,16 @@ export interface Received {
 }
 
 export interface BatchWriterDeps {
-  /** `redelivered`: whether the batch holds a message delivered before (worker.ts reads replicas with care then). */
-  findExisting: (rows: readonly GoodsLogRow[], redelivered: boolean) => Promise<Set<string>>;
-  insert: (rows: readonly GoodsLogRow[]) => Promise<void>;
+  /** `redelivered`: whether the batch holds a message delivered before (pipeline.ts reads replicas with care then). */
+  findExisting: (rows: readonly GoodsLogRow[], batch: { redelivered: boolean; slots: readonly number[] }) => Promise<Set<string>>;
+  insert: (rows: readonly GoodsLogRow[], slots: readonly number[]) => Promise<void>;
   /**
-   * Runs the check and the INSERT of a batch while no other worker runs its own (a lock every
-   * worker of the pipeline shares): the check then sees every row stored before it, whichever
-   * worker stored it, and nothing can be stored between the check and the INSERT.
+   * Runs the check and the INSERT of a batch while no other worker runs its own for any of the
+   * batch's slots (write-lock.ts): the check then sees every row of those projects stored before
+   * it, whichever worker stored it, and nothing of theirs can be stored between the check and
+   * the INSERT.
    */
-  exclusive: <T>(work: () => Promise<T>) => Promise<T>;
+  exclusive: <T>(slots: readonly number[], work: () => Promise<T>) => Promise<T>;
   /** Told the ids of the messages whose events are all in goods_log now (the outbox forgets them). */
   confirmed: (messageIds: string[]) => void;
   /** Tells JetStream that every held message is still being worked on (postpones redelivery). */
@@ -49,6 +51,8 @@ export interface PreparedBatch {
   oldestMs: number;
   /** Whether any of its messages is a redelivery. */
   redelivered: boolean;
+  /** The lock slots of its projects, ascending. */
+  slots: number[];
 }
 
 export interface BatchWriter {
@@ -72,19 +76,27 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
   return {
     prepare(items) {
       const rows = new Map<string, GoodsLogRow>();
+      const slots = new Set<number>();
       let oldestMs = Infinity;
       for (const { events } of items) {
         for (const event of events) {
           if (rows.has(event.eventId)) continue;
           const row = toRow(event);
           rows.set(event.eventId, row);
+          slots.add(slotOf(row.ProjectId));
           oldestMs = Math.min(oldestMs, row.EventTimeMs);
         }
       }
-      return { rows: [...rows.values()], startedAt: now(), oldestMs, redelivered: items.some((i) => i.redelivered === true) };
+      return {
+        rows: [...rows.values()],
+        startedAt: now(),
+        oldestMs,
+        redelivered: items.some((i) => i.redelivered === true),
+        slots: [...slots].sort((a, b) => a - b),
+      };
     },
 
-    async write(items, { rows, startedAt, oldestMs, redelivered }) {
+    async write(items, { rows, startedAt, oldestMs, redelivered, slots }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
       // Where the time went: queued behind the batch before, until the lock was held (failed
       // attempts included), the check, the INSERT, and the commit that lets go of the lock.
@@ -93,13 +105,13 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
       try {
         fresh = await retry(
           () =>
-            deps.exclusive(async () => {
+            deps.exclusive(slots, async () => {
               times.lockedAt = now();
-              const existing = await deps.findExisting(rows, redelivered);
+              const existing = await deps.findExisting(rows, { redelivered, slots });
               times.checkedAt = now();
               const toInsert = existing.size ? rows.filter((r) => !existing.has(r.EventId)) : rows;
               if (toInsert.length) {
-                await deps.insert(toInsert);
+                await deps.insert(toInsert, slots);
                 metrics.inserts++;
               }
               times.insertedAt = now();

@@ -61,17 +61,29 @@ export async function findExistingEventIds(ch: ClickHouseClient, rows: readonly 
 }
 
 /**
- * The INSERT of a batch's rows always runs under the same query_id: `<pipeline>-insert-<digest
- * of its event ids>`. So ClickHouse refuses to run a second copy of it while the first still runs,
- * and a worker can tell whether any INSERT of its pipeline is still running (insertsRunning).
+ * The INSERT of a batch's rows always runs under the same query_id: `<pipeline>-insert-<slots>-
+ * <digest of its event ids>`, where `<slots>` is the bit mask of the lock slots it holds, in hex.
+ * So ClickHouse refuses to run a second copy of it while the first still runs, and a worker can
+ * tell whether an INSERT that may hold its events is still running (insertsRunning).
  */
-export function insertQueryId(pipeline: string, rows: readonly GoodsLogRow[]): string {
+export function insertQueryId(pipeline: string, rows: readonly GoodsLogRow[], slots: readonly number[]): string {
   const digest = createHash('sha256');
   for (const row of rows) digest.update(row.EventId);
-  return `${insertQueryIdPrefix(pipeline)}${digest.digest('hex').slice(0, 32)}`;
+  return `${insertQueryIdPrefix(pipeline)}${slotMask(slots).toString(16)}-${digest.digest('hex').slice(0, 32)}`;
 }
 
 const insertQueryIdPrefix = (pipeline: string) => `${pipeline}-insert-`;
+
+const slotMask = (slots: readonly number[]) => slots.reduce((mask, slot) => mask | (1n << BigInt(slot)), 0n);
+
+/**
+ * Whether a running INSERT's query id may share events with a batch of `mask`: its slots meet
+ * the mask, or it carries none (a release before partitions, whose INSERTs held every slot).
+ */
+function mayOverlap(queryId: string, prefix: string, mask: bigint): boolean {
+  const slots = /^([0-9a-f]+)-[0-9a-f]{32}$/.exec(queryId.slice(prefix.length))?.[1];
+  return slots === undefined || (BigInt(`0x${slots}`) & mask) !== 0n;
+}
 
 /**
  * One INSERT for all rows (the caller passes one batch), under `queryId`. Where the server knows
@@ -95,23 +107,25 @@ export async function insertRows(
 }
 
 /**
- * How many INSERTs of the pipeline ClickHouse is still running. One whose client gave up (a
- * timeout, a dropped connection) may still commit: the existence check must wait for it to end,
- * or it would miss rows that are about to appear.
+ * How many INSERTs of the pipeline that may hold events of `slots` ClickHouse is still running.
+ * One whose client gave up (a timeout, a dropped connection) may still commit: the existence
+ * check must wait for it to end, or it would miss rows that are about to appear. INSERTs of
+ * other slots (other partitions' batches, running side by side) do not matter to it.
  */
-export async function insertsRunning(ch: ClickHouseClient, pipeline: string): Promise<number> {
+export async function insertsRunning(ch: ClickHouseClient, pipeline: string, slots: readonly number[]): Promise<number> {
+  const prefix = insertQueryIdPrefix(pipeline);
   const result = await ch.query({
-    query: `SELECT count() AS n FROM system.processes WHERE startsWith(query_id, '${insertQueryIdPrefix(pipeline)}')`,
+    query: `SELECT query_id FROM system.processes WHERE startsWith(query_id, '${prefix}')`,
     format: 'JSONEachRow',
   });
-  const [row] = await result.json<{ n: string | number }>();
-  return Number(row?.n ?? 0);
+  const mask = slotMask(slots);
+  return (await result.json<{ query_id: string }>()).filter((row) => mayOverlap(row.query_id, prefix, mask)).length;
 }
 
-/** Resolves once no INSERT of the pipeline runs; rejects after `timeoutMs` (the caller retries). */
-export async function insertsEnded(ch: ClickHouseClient, pipeline: string, timeoutMs: number): Promise<void> {
+/** Resolves once no INSERT of the pipeline that may hold events of `slots` runs; rejects after `timeoutMs` (the caller retries). */
+export async function insertsEnded(ch: ClickHouseClient, pipeline: string, slots: readonly number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await insertsRunning(ch, pipeline)) > 0) {
+  while ((await insertsRunning(ch, pipeline, slots)) > 0) {
     if (Date.now() > deadline) throw new Error(`an INSERT of ${pipeline} is still running after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

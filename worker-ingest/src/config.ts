@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { DEFAULT_PARTITIONS } from '../../shared/partitions.ts';
 import { checkSettings } from '../../shared/settings.ts';
 import type { NatsServer } from './nats-identity.ts';
 import { natsServer } from './nats-settings.ts';
@@ -57,6 +59,10 @@ export interface IngestConfig {
   /** Copies of the stream a NATS cluster keeps (NATS_STREAM_REPLICAS; 1 on one server). */
   streamReplicas?: number | undefined;
   clickhouse: { url: string; username: string; password: string; database: string; requestTimeoutMs?: number };
+  /** INGEST_PARTITIONS: the partitions of the stream, each with its own consumer `<consumer>-<p>`. */
+  partitions: number;
+  /** Names this worker in the partition leases. */
+  workerId: string;
   /** Names the pipeline: its write lock and the query ids of its INSERTs. Workers of one goods_log share it. */
   pipeline: string;
   databaseUrl: string;
@@ -98,6 +104,8 @@ export function loadConfig(env: Record<string, string | undefined>): IngestConfi
       database: e.CLICKHOUSE_DATABASE,
       requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS ?? 30_000,
     },
+    partitions: e.INGEST_PARTITIONS ?? DEFAULT_PARTITIONS,
+    workerId: e.INGEST_WORKER_ID ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}`,
     pipeline: e.INGEST_PIPELINE ?? 'goods',
     databaseUrl: e.DATABASE_URL,
     pgWsProxy: e.PG_WS_PROXY,

@@ -8,13 +8,13 @@ import { createNodePool } from '../../shared/node-postgres.ts';
 import { urlsOf } from '../../shared/settings.ts';
 import { retry, sleep } from './backoff.ts';
 import type { IngestConfig } from './config.ts';
-import { connectNats, ensureConsumer, ensureStream, streamSettingsOf, watchNats } from './nats.ts';
+import { connectNats, ensureStream, retireUnpartitioned, streamSettingsOf, watchNats } from './nats.ts';
 import { createReplicas, type Replicas } from './replicas.ts';
 
 /** Draining also delivers the acks still buffered in the client; with NATS down it would wait forever. */
 const NATS_DRAIN_MS = 5_000;
 
-/** Everything the worker talks to, opened once: NATS (with its stream and consumer), ClickHouse, Postgres. */
+/** Everything the worker talks to, opened once: NATS (with its stream), ClickHouse, Postgres. */
 export interface Connections {
   nc: NatsConnection;
   jsm: JetStreamManager;
@@ -23,8 +23,8 @@ export interface Connections {
   replicas: Replicas<ClickHouseClient>;
   pool: Pool;
   natsConnected(): boolean;
-  /** Creates or updates the stream and the durable consumer; also repairs them when they vanish. */
-  ensureTopology(): Promise<void>;
+  /** Creates or updates the stream; also repairs it when it vanishes. (Each partition's pipeline adds its consumer.) */
+  ensureStream(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,16 +32,10 @@ export async function openConnections(config: IngestConfig, log: Log): Promise<C
   const nc = await connectNats(config.nats);
   const natsState = watchNats(nc, log);
   const jsm = await jetstreamManager(nc);
-  const consumer = {
-    durable: config.consumer,
-    subject: config.subject,
-    ackWaitMs: config.ackWaitMs,
-    // One batch being written, one prepared behind it, one filling.
-    maxAckPending: 3 * config.batchSize,
-  };
+  const stream = streamSettingsOf(config);
   const ensureTopology = async () => {
-    await ensureStream(jsm, streamSettingsOf(config), log);
-    await ensureConsumer(jsm, config.stream, consumer);
+    await ensureStream(jsm, stream, log);
+    await retireUnpartitioned(jsm, stream, config.consumer, log);
   };
   await retry(ensureTopology, {
     onRetry: (error, attempt) => log('nats_setup_retry', { attempt, error: errorMessage(error) }),
@@ -58,7 +52,7 @@ export async function openConnections(config: IngestConfig, log: Log): Promise<C
     replicas,
     pool,
     natsConnected: () => natsState.connected(),
-    ensureTopology,
+    ensureStream: () => ensureStream(jsm, stream, log),
     close: async () => {
       await Promise.race([nc.drain(), sleep(NATS_DRAIN_MS)]).catch((error) => log('nats_drain_failed', { error: errorMessage(error) }));
       if (!nc.isClosed()) await nc.close();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRow } from './event.ts';
 import { insertQueryId, insertRows } from './clickhouse.ts';
 import { createLog } from '../../shared/log.ts';
+import { slotOf } from '../../shared/partitions.ts';
 import {
   consumerState,
   exactlyOnceReport,
@@ -37,7 +38,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
   it('writes N events in about N / batch-size INSERTs, each row once', async () => {
     const before = { ...worker.metrics };
     const events = Array.from({ length: 5000 }, () => makeEvent());
-    await publishEvents(b.nc, b.config.subject, events);
+    await publishEvents(b.nc, b.config, events);
     await waitFor('all events inserted', inserted(before.eventsInserted + events.length));
 
     const inserts = worker.metrics.inserts - before.inserts;
@@ -78,9 +79,9 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     const a = makeEvent();
     const c = makeEvent();
     // a: twice in the same batch; c: once, then again after it is in goods_log.
-    await publishEvents(b.nc, b.config.subject, [a, a, c], (e, i) => `${e.eventId}-${i}`);
+    await publishEvents(b.nc, b.config, [a, a, c], (e, i) => `${e.eventId}-${i}`);
     await waitFor('first copies inserted', inserted(before.eventsInserted + 2));
-    await publishEvents(b.nc, b.config.subject, [c], (e) => `${e.eventId}-again`);
+    await publishEvents(b.nc, b.config, [c], (e) => `${e.eventId}-again`);
     await waitFor('second copy of c skipped', () => worker.metrics.duplicatesSkipped >= before.duplicatesSkipped + 2);
 
     expect(worker.metrics.eventsInserted - before.eventsInserted).toBe(2);
@@ -91,8 +92,8 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     const before = { ...worker.metrics };
     const e = makeEvent();
     const rows = [toRow(e)];
-    await insertRows(b.ch, rows, insertQueryId(b.config.pipeline, rows), { deduplicationToken: false });
-    await publishEvents(b.nc, b.config.subject, [e]);
+    await insertRows(b.ch, rows, insertQueryId(b.config.pipeline, rows, [slotOf(e.projectId)]), { deduplicationToken: false });
+    await publishEvents(b.nc, b.config, [e]);
     await waitFor('event seen', () => worker.metrics.duplicatesSkipped > before.duplicatesSkipped);
 
     expect(worker.metrics.eventsInserted).toBe(before.eventsInserted);
@@ -109,7 +110,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       eventTime: '2026-11-23T08:00:00.987Z',
       kind: 'remove',
     });
-    await publishEvents(b.nc, b.config.subject, [e]);
+    await publishEvents(b.nc, b.config, [e]);
     const row = await waitFor('row visible', async () => {
       const result = await b.ch.query({
         query: `SELECT * FROM goods_log WHERE EventId = '${e.eventId}'`,
@@ -141,7 +142,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     await js.publish(`${b.config.subject}.1`, JSON.stringify({ ...makeEvent(), eventId: 'nope' }));
     await js.publish(`${b.config.subject}.1`, JSON.stringify({ ...makeEvent(), priority: 1.5 }));
     const good = makeEvent();
-    await publishEvents(b.nc, b.config.subject, [good]);
+    await publishEvents(b.nc, b.config, [good]);
     await waitFor('good event inserted', async () => (await exactlyOnceReport(b.ch, [good.eventId])).rows === 1);
 
     expect(worker.metrics.malformed - before.malformed).toBe(3);
@@ -155,7 +156,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
   it('deletes confirmed events from goods_outbox', async () => {
     const e = makeEvent();
     await b.pool.query('INSERT INTO goods_outbox (event_id, payload) VALUES ($1, $2)', [e.eventId, JSON.stringify(e)]);
-    await publishEvents(b.nc, b.config.subject, [e]);
+    await publishEvents(b.nc, b.config, [e]);
     await waitFor('outbox row deleted', async () => {
       const { rows } = await b.pool.query('SELECT 1 FROM goods_outbox WHERE event_id = $1', [e.eventId]);
       return rows.length === 0;

@@ -54,7 +54,7 @@ function isNotFound(error: unknown): boolean {
 
 export interface StreamSettings {
   name: string;
-  /** Events go to `${subject}.<projectId>`. */
+  /** Events go to `${subject}.<partition>.<projectId>` (shared/partitions.ts). */
   subject: string;
   /** Bytes the stream may hold; past them a publish is refused and the outbox keeps the event. */
   maxBytes: number;
@@ -134,7 +134,8 @@ export async function streamState(jsm: JetStreamManager, stream: string): Promis
 
 export interface ConsumerSettings {
   durable: string;
-  subject: string;
+  /** The subjects it takes: one partition's. */
+  filter: string;
   ackWaitMs: number;
   /** Messages delivered and not yet acked; the worker holds at most two batches. */
   maxAckPending: number;
@@ -154,9 +155,29 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, s: C
       durable_name: s.durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      filter_subject: `${s.subject}.>`,
+      filter_subject: s.filter,
       max_deliver: -1,
       ...wanted,
     });
   }
+}
+
+/**
+ * Retires what a release before partitions left in the stream: its one consumer of every
+ * subject (a work queue refuses the partitions' consumers beside it) and its messages, whose
+ * subjects carry no partition. Deleting them loses nothing: every event not yet in goods_log is
+ * still in the outbox, and the relay publishes it again, to its partition. (Upgrading across
+ * this release still means draining the old workers first: README, "Upgrades".)
+ */
+export async function retireUnpartitioned(jsm: JetStreamManager, s: StreamSettings, consumer: string, log: Log): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(s.name, consumer);
+    if (info.config.filter_subject !== `${s.subject}.>`) return;
+    await jsm.consumers.delete(s.name, consumer);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    return;
+  }
+  const { purged } = await jsm.streams.purge(s.name, { filter: `${s.subject}.*` });
+  log('unpartitioned_retired', { stream: s.name, consumer, purged });
 }

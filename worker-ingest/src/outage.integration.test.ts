@@ -49,12 +49,12 @@ describe('outages', { timeout: 60_000 }, () => {
   it('ClickHouse down: holds the batch unacked, backs off, and writes it once when ClickHouse returns', async () => {
     await withWorker('clickhouse', { ackWaitMs: 1500 }, async (b, worker, proxy) => {
       const warmUp = Array.from({ length: 10 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, warmUp);
+      await publishEvents(b.nc, b.config, warmUp);
       await waitFor('warm-up inserted', () => worker.metrics.eventsInserted === 10);
 
       proxy.setDown(true);
       const events = Array.from({ length: 500 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
       await sleep(4000); // longer than ack_wait: working() must keep the held messages from redelivery
 
       expect(worker.metrics.eventsInserted).toBe(10);
@@ -86,7 +86,7 @@ describe('outages', { timeout: 60_000 }, () => {
       // when the worker's request times out, and commits it after the worker retried.
       proxy.holdRequestTail(`query_id=${b.config.pipeline}-insert-`, 3_000);
       const events = Array.from({ length: 50 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
       await waitFor('the batch confirmed', () => worker.metrics.batches >= 1, 30_000);
       expect(proxy.held).toBe(1);
       expect(worker.metrics.retries).toBeGreaterThanOrEqual(1);
@@ -97,12 +97,12 @@ describe('outages', { timeout: 60_000 }, () => {
   it('NATS connection lost: reconnects and continues where it stopped', async () => {
     await withWorker('nats', {}, async (b, worker, proxy) => {
       const warmUp = Array.from({ length: 10 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, warmUp);
+      await publishEvents(b.nc, b.config, warmUp);
       await waitFor('warm-up inserted', () => worker.metrics.eventsInserted === 10);
 
       proxy.setDown(true);
       const events = Array.from({ length: 500 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, events); // straight to NATS, the worker is cut off
+      await publishEvents(b.nc, b.config, events); // straight to NATS, the worker is cut off
       await sleep(2500);
       expect(worker.metrics.eventsInserted).toBe(10);
 
@@ -116,12 +116,12 @@ describe('outages', { timeout: 60_000 }, () => {
   it('consumer deleted under the worker: recreated at once, nothing lost or doubled', async () => {
     await withWorker('nats', {}, async (b, worker) => {
       const first = [makeEvent()];
-      await publishEvents(b.nc, b.config.subject, first);
+      await publishEvents(b.nc, b.config, first);
       await waitFor('first event inserted', () => worker.metrics.eventsInserted === 1);
 
       await deleteFromJetStream('the consumer', () => b.jsm.consumers.delete(b.config.stream, b.config.consumer));
       const events = Array.from({ length: 50 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
       // Well before the client's own heartbeat timeout (about 30 s).
       await waitFor('events after the deletion inserted', () => worker.metrics.eventsInserted === 51, 10_000);
       // The first event was acknowledged and left the stream (workqueue): the new consumer does not see it again.

@@ -8,9 +8,11 @@ import type { IngestConfig } from './config.ts';
 import type { Connections } from './connections.ts';
 import { consumerStalled, replaceStalledConsumer } from './consumer-watchdog.ts';
 import type { Metrics } from './metrics.ts';
+import { ensureConsumer } from './nats.ts';
+import { partitionSubjects } from '../../shared/partitions.ts';
 import { startPulling } from './pull.ts';
 import { startTicker } from './ticker.ts';
-import { createWriteLock } from './write-lock.ts';
+import type { WriteLock } from './write-lock.ts';
 
 /** How long one pull request lasts; its heartbeats come at half of it. */
 const PULL_EXPIRES_MS = 5_000;
@@ -19,6 +21,8 @@ const PULL_EXPIRES_MS = 5_000;
 const REPLICA_CATCH_UP_MS = 2_000;
 
 export interface PipelineDeps {
+  /** The write lock every worker of the pipeline shares. */
+  writeLock: WriteLock;
   metrics: Metrics;
   /** Times each INSERT (the Prometheus histogram). */
   timeInsert: () => () => void;
@@ -33,23 +37,38 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
+/** The durable consumer of a partition. */
+export const partitionConsumer = (consumer: string, partition: number) => `${consumer}-${partition}`;
+
 /**
- * Pull → batch → write: messages from the durable consumer, gathered into batches, each written to
- * goods_log once (under the pipeline's write lock, after the existence check) and then acked.
- * A watchdog replaces a consumer that stopped delivering.
+ * Pull → batch → write for one partition: messages from its durable consumer, gathered into
+ * batches, each written to goods_log once (under the write lock of its slots, after the
+ * existence check) and then acked. A watchdog replaces a consumer that stopped delivering.
  */
-export function startPipeline(conns: Connections, config: IngestConfig, deps: PipelineDeps): Pipeline {
+export function startPipeline(conns: Connections, config: IngestConfig, partition: number, deps: PipelineDeps): Pipeline {
   const { replicas, js, jsm } = conns;
-  const { metrics, log } = deps;
+  const { metrics } = deps;
+  const log: Log = (msg, fields) => deps.log(msg, { partition, ...fields });
+  const consumer = partitionConsumer(config.consumer, partition);
+  const ensureTopology = async () => {
+    await conns.ensureStream();
+    await ensureConsumer(jsm, config.stream, {
+      durable: consumer,
+      filter: partitionSubjects(config.subject, partition),
+      ackWaitMs: config.ackWaitMs,
+      // One batch being written, one prepared behind it, one filling.
+      maxAckPending: 3 * config.batchSize,
+    });
+  };
   const shutdown = new AbortController();
   let deduplicationToken: boolean | undefined;
   const requestTimeoutMs = config.clickhouse.requestTimeoutMs ?? 30_000;
   const writer = createBatchWriter({
-    exclusive: createWriteLock(conns.pool, config.pipeline),
-    findExisting: (rows, redelivered) =>
+    exclusive: deps.writeLock,
+    findExisting: (rows, { redelivered, slots }) =>
       onReplica(replicas, async (ch) => {
         // An INSERT whose client gave up may still commit: the check waits for it to end.
-        await insertsEnded(ch, config.pipeline, 2 * requestTimeoutMs);
+        await insertsEnded(ch, config.pipeline, slots, 2 * requestTimeoutMs);
         // A redelivered event may sit in a part another replica stored and this one has not
         // fetched yet: its check must not read a replica that lags (README, "Exactly once on
         // replicas"). A fresh batch needs no wait: a retry of it sends the same block, which the
@@ -57,12 +76,12 @@ export function startPipeline(conns: Connections, config: IngestConfig, deps: Pi
         if (redelivered) await replicaCaughtUpWithin(ch, REPLICA_CATCH_UP_MS);
         return findExistingEventIds(ch, rows);
       }),
-    insert: (rows) =>
+    insert: (rows, slots) =>
       onReplica(replicas, async (ch) => {
         const done = deps.timeInsert();
         try {
           deduplicationToken ??= await knowsSetting(ch, 'insert_deduplication_token');
-          await insertRows(ch, rows, insertQueryId(config.pipeline, rows), { deduplicationToken });
+          await insertRows(ch, rows, insertQueryId(config.pipeline, rows, slots), { deduplicationToken });
         } finally {
           done();
         }
@@ -88,15 +107,18 @@ export function startPipeline(conns: Connections, config: IngestConfig, deps: Pi
     // Pull requests that expire after a few seconds: on a NATS cluster a pull held by a node that
     // died, or by a consumer leader that lost its place, goes unanswered; the client notices by
     // the missed heartbeats (half the expiry) and pulls again, from whichever node it reaches.
-    open: async () =>
-      (await js.consumers.get(config.stream, config.consumer)).consume({ max_messages: config.batchSize, expires: PULL_EXPIRES_MS }),
-    repair: conns.ensureTopology,
+    open: async () => {
+      // A partition this worker just took may have no consumer yet.
+      await ensureTopology();
+      return (await js.consumers.get(config.stream, consumer)).consume({ max_messages: config.batchSize, expires: PULL_EXPIRES_MS });
+    },
+    repair: ensureTopology,
     batcher,
     metrics,
     log,
   });
 
-  const watched = { stream: config.stream, consumer: config.consumer, ackWaitMs: config.ackWaitMs };
+  const watched = { stream: config.stream, consumer, ackWaitMs: config.ackWaitMs };
   const startedAt = Date.now();
   const watchdog = startTicker(
     'consumer_watchdog',
@@ -105,7 +127,7 @@ export function startPipeline(conns: Connections, config: IngestConfig, deps: Pi
       // A consumer this worker has not had for two ack waits yet is not judged.
       if (Date.now() - startedAt < 2 * config.ackWaitMs) return;
       if (await consumerStalled(jsm, watched, batcher.heldCount())) {
-        await replaceStalledConsumer(jsm, watched, conns.ensureTopology, log);
+        await replaceStalledConsumer(jsm, watched, ensureTopology, log);
       }
     },
     log,

@@ -50,7 +50,7 @@ describe('worker process', { timeout: 90_000 }, () => {
     await withBackends({ batchSize: 200, batchMs: 200, ackWaitMs: 2000 }, async (b) => {
       const events = Array.from({ length: 3000 }, () => makeEvent());
       const ids = events.map((e) => e.eventId);
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
 
       // The first worker reaches ClickHouse through a proxy that can swallow an INSERT's answer.
       const chPort = Number(new URL(b.config.clickhouse.url).port);
@@ -85,7 +85,7 @@ describe('worker process', { timeout: 90_000 }, () => {
     await withBackends({ batchSize: 100, batchMs: 100, ackWaitMs: 2000 }, async (b) => {
       const events = Array.from({ length: 5000 }, () => makeEvent());
       const ids = events.map((e) => e.eventId);
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
 
       const first = await spawnWorker(b.config);
       await waitFor('part of the stream in', async () => (await first.metrics()).eventsInserted >= 1500, 30_000, 5);
@@ -102,7 +102,7 @@ describe('worker process', { timeout: 90_000 }, () => {
     await withBackends({ batchSize: 100_000, batchMs: 600_000, ackWaitMs: 60_000 }, async (b) => {
       const worker = await spawnWorker(b.config);
       const events = Array.from({ length: 50 }, () => makeEvent());
-      await publishEvents(b.nc, b.config.subject, events);
+      await publishEvents(b.nc, b.config, events);
       await waitFor('events held by the worker', async () => (await worker.metrics()).held === events.length);
       expect(
         (

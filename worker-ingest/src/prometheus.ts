@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from './metrics.ts';
+import type { PartitionView } from './partition-leases.ts';
 
 export interface Prometheus {
   registry: Registry;
@@ -12,6 +13,8 @@ export interface ScrapeSources {
   held(): number;
   /** Rows in goods_outbox (events not yet confirmed in goods_log) and the oldest one's age. */
   outboxBacklog(): Promise<{ rows: number; oldestSeconds: number }>;
+  /** P and who holds each partition, as this worker last read the leases. */
+  partitions(): PartitionView;
   /** What the stream holds now: events published and not yet acknowledged. */
   stream(): Promise<{ messages: number; bytes: number }>;
 }
@@ -75,6 +78,18 @@ export function createPrometheus(metrics: Metrics, sources: ScrapeSources): Prom
     async () => (await sources.stream()).messages,
   );
   gauge('stream_bytes', 'Bytes the JetStream stream holds (bounded by NATS_STREAM_MAX_BYTES).', async () => (await sources.stream()).bytes);
+  gauge('partitions', 'P: the partitions of the event stream (INGEST_PARTITIONS).', () => sources.partitions().partitions);
+  gauge('partitions_held', 'Partitions this worker consumes now.', () => sources.partitions().mine.length);
+  new Gauge({
+    name: `${PREFIX}partition_owner`,
+    help: 'The worker holding each partition with a live lease (1 per partition).',
+    labelNames: ['partition', 'worker'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [partition, worker] of Object.entries(sources.partitions().owners)) this.set({ partition, worker }, 1);
+    },
+  });
   const insertSeconds = new Histogram({
     name: `${PREFIX}insert_duration_seconds`,
     help: 'Seconds each ClickHouse INSERT took.',

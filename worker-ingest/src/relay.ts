@@ -1,4 +1,4 @@
-import { eventSubject, parseAuditMessage } from '../../shared/event.ts';
+import { parseAuditMessage } from '../../shared/event.ts';
 import { errorMessage, type Log } from '../../shared/log.ts';
 import type { Metrics } from './metrics.ts';
 import type { OutboxRow, Relayed } from './outbox.ts';
@@ -17,7 +17,7 @@ export interface RelayStream {
  * lasts. A payload that is not a valid message is logged and stamped, so it is looked at again
  * only after the relay's interval.
  */
-export function createRelayPublisher(subject: string, stream: RelayStream, metrics: Metrics, log: Log) {
+export function createRelayPublisher(subjectOf: (projectId: number) => string, stream: RelayStream, metrics: Metrics, log: Log) {
   return (rows: OutboxRow[]): Promise<Relayed[]> =>
     Promise.all(
       rows.map(async ({ event_id: id, payload, stream_seq }): Promise<Relayed> => {
@@ -29,7 +29,7 @@ export function createRelayPublisher(subject: string, stream: RelayStream, metri
         try {
           const seen = stream_seq === null ? null : Number(stream_seq);
           if (seen !== null && (await stream.holds(seen, id))) return { id, seq: seen };
-          const stored = await stream.publish(eventSubject(subject, parsed.data.projectId), JSON.stringify(payload), id);
+          const stored = await stream.publish(subjectOf(parsed.data.projectId), JSON.stringify(payload), id);
           metrics.relayPublished++;
           if (seen !== null && !stored.duplicate) metrics.relayCopies++;
           return { id, seq: stored.seq };

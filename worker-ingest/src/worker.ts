@@ -6,9 +6,17 @@ import { startHttpServer, type HttpServer } from './http.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { streamState } from './nats.ts';
 import { outboxBacklog } from './outbox.ts';
-import { startPipeline } from './pipeline.ts';
+import { startPartitionLeases } from './partition-leases.ts';
+import { type Pipeline, startPipeline } from './pipeline.ts';
 import { createPrometheus } from './prometheus.ts';
 import { within } from './within.ts';
+import { createWriteLock } from './write-lock.ts';
+
+/** A partition's lease lasts this long unless renewed: a dead worker's partitions are taken over after it. */
+export const LEASE_TTL_MS = 5_000;
+
+/** How often a worker renews its leases and looks for partitions to take or give. */
+export const LEASE_EVERY_MS = 1_000;
 
 export interface IngestWorker {
   metrics: Metrics;
@@ -22,16 +30,33 @@ export interface IngestWorker {
 export async function startIngestWorker(config: IngestConfig, log: Log = createLog()): Promise<IngestWorker> {
   const metrics = createMetrics();
   const conns = await openConnections(config, log);
+  const pipelines = new Map<number, Pipeline>();
+  const heldCount = () => [...pipelines.values()].reduce((sum, p) => sum + p.heldCount(), 0);
   const prometheus = createPrometheus(metrics, {
-    held: () => pipeline.heldCount(),
+    held: heldCount,
+    partitions: () => leases.view(),
     outboxBacklog: () => outboxBacklog(conns.pool),
     stream: () => within(streamState(conns.jsm, config.stream), 1_000, { messages: Number.NaN, bytes: Number.NaN }),
   });
   const jobs = startBackgroundJobs(conns, config, metrics, log);
-  const pipeline = startPipeline(conns, config, {
+  const pipelineDeps = {
+    writeLock: createWriteLock(conns.pool, config.pipeline),
     metrics,
     timeInsert: () => prometheus.insertSeconds.startTimer(),
     confirmed: jobs.confirmed,
+    log,
+  };
+  const leases = await startPartitionLeases({
+    pool: conns.pool,
+    scope: { group: `${config.stream}/${config.consumer}`, worker: config.workerId, ttlMs: LEASE_TTL_MS },
+    partitions: config.partitions,
+    everyMs: LEASE_EVERY_MS,
+    start: (partition) => pipelines.set(partition, startPipeline(conns, config, partition, pipelineDeps)),
+    stop: async (partition) => {
+      const pipeline = pipelines.get(partition);
+      pipelines.delete(partition);
+      await pipeline?.stop();
+    },
     log,
   });
 
@@ -39,19 +64,21 @@ export async function startIngestWorker(config: IngestConfig, log: Log = createL
   let http: HttpServer | undefined;
   if (config.httpPort) {
     http = await startHttpServer(config.httpPort, {
-      metrics: () => ({ ...metrics, held: pipeline.heldCount() }),
+      metrics: () => ({ ...metrics, held: heldCount(), partitions: leases.view() }),
       prometheus: async () => ({ contentType: prometheus.registry.contentType, body: await prometheus.registry.metrics() }),
       // Up while running, even with NATS or ClickHouse away: the worker waits them out by itself.
       health: () => ({
         ok: !stopping && !conns.nc.isClosed(),
         nats: conns.natsConnected() ? 'connected' : 'disconnected',
-        held: pipeline.heldCount(),
+        held: heldCount(),
       }),
     });
   }
   log('started', {
     stream: config.stream,
     consumer: config.consumer,
+    worker: config.workerId,
+    partitions: config.partitions,
     batchSize: config.batchSize,
     batchMs: config.batchMs,
     httpPort: http?.port,
@@ -60,7 +87,7 @@ export async function startIngestWorker(config: IngestConfig, log: Log = createL
   const stop = async () => {
     stopping = true;
     await jobs.stop();
-    await pipeline.stop();
+    await leases.stop();
     await jobs.drain();
     await conns.close();
     await http?.close();

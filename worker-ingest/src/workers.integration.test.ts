@@ -29,8 +29,8 @@ describe('several workers', { timeout: 120_000 }, () => {
         // Each event twice, under two message ids (a re-publish past JetStream's duplicate window),
         // the copies in reverse order right behind: the last events' two copies go to different
         // workers at the same moment.
-        await publishEvents(b.nc, b.config.subject, events);
-        await publishEvents(b.nc, b.config.subject, [...events].reverse(), (e) => `${e.eventId}-again`);
+        await publishEvents(b.nc, b.config, events);
+        await publishEvents(b.nc, b.config, [...events].reverse(), (e) => `${e.eventId}-again`);
         if (round === 3) workers.push(await spawnWorker(b.config));
         if (round === 5) {
           const victim = workers[0]!;

@@ -1,16 +1,39 @@
 import type { Pool } from '@neondatabase/serverless';
-import { advisoryLockKey, withAdvisoryLock } from '../../shared/advisory-lock.ts';
+import { advisoryLockKey } from '../../shared/advisory-lock.ts';
+import { inTransaction } from '../../shared/transaction.ts';
+
+/** Runs `work` while holding the write lock of the given slots (shared/partitions.ts). */
+export type WriteLock = <T>(slots: readonly number[], work: () => Promise<T>) => Promise<T>;
 
 /**
- * The write section every ingest worker of one goods_log shares: a transaction-scoped advisory
- * lock in Postgres, which each worker reaches anyway (the outbox), through the pooler as well as
- * directly. The lock goes with the transaction, so a worker that dies (kill -9, lost connection)
- * lets go of it at once. `pipeline` is the configured name of the pipeline (INGEST_PIPELINE), not
- * an address: workers that reach one ClickHouse by different host names still exclude each other,
- * and workers of different pipelines do not wait for each other.
+ * The write section the ingest workers of one goods_log share: transaction-scoped advisory locks
+ * in Postgres, which each worker reaches anyway (the outbox), through the pooler as well as
+ * directly. A batch locks the slots of its projects, so batches of different partitions run
+ * side by side, while two batches that may hold copies of one event (same project) wait for each
+ * other, whatever partition each came from. The locks go with the transaction: a worker that dies
+ * (kill -9, lost connection) lets go of them at once. `pipeline` is the configured name of the
+ * pipeline (INGEST_PIPELINE), not an address: workers that reach one ClickHouse by different host
+ * names still exclude each other, and workers of different pipelines do not wait for each other.
  */
-export function createWriteLock(pool: Pool, pipeline: string) {
-  return <T>(work: () => Promise<T>): Promise<T> => withAdvisoryLock(pool, writeLockName(pipeline), work);
+export function createWriteLock(pool: Pool, pipeline: string): WriteLock {
+  const key = writeLockKey(pipeline);
+  return async (slots, work) => {
+    const client = await pool.connect();
+    try {
+      // Releases before partitions held the pipeline's key alone, exclusively: holding it shared
+      // keeps them out while letting this release's workers in side by side. The slots are locked
+      // in ascending order, so two batches never wait for each other in a cycle. One simple
+      // query (one round trip); it takes no parameters, so the integers are written into it.
+      const ordered = [...new Set(slots)].sort((a, b) => a - b).map((slot) => Math.trunc(slot));
+      return await inTransaction(
+        client,
+        work,
+        `BEGIN; SELECT pg_advisory_xact_lock_shared(${key}); SELECT pg_advisory_xact_lock(${key}, slot) FROM unnest(ARRAY[${ordered.join(',')}]::int[]) AS slot`,
+      );
+    } finally {
+      client.release();
+    }
+  };
 }
 
 /**
@@ -20,7 +43,7 @@ export function createWriteLock(pool: Pool, pipeline: string) {
  */
 const writeLockName = (pipeline: string) => `goods_log ${pipeline}`;
 
-/** The advisory lock's key for a pipeline. */
+/** The advisory lock's key for a pipeline: alone (shared), and with each slot. */
 export function writeLockKey(pipeline: string): number {
   return advisoryLockKey(writeLockName(pipeline));
 }

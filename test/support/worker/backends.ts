@@ -29,6 +29,8 @@ import {
   type IngestConfig,
 } from '../../../worker-ingest/src/config.ts';
 import type { GoodEvent } from '../../../shared/event.ts';
+import { DEFAULT_PARTITIONS, eventSubject } from '../../../shared/partitions.ts';
+import { partitionConsumer } from '../../../worker-ingest/src/pipeline.ts';
 import { connectNats } from '../../../worker-ingest/src/nats.ts';
 import type { NatsServer } from '../../../worker-ingest/src/nats-identity.ts';
 import { createNodePool } from '../../../shared/node-postgres.ts';
@@ -90,6 +92,8 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
     nats: testNatsServer(),
     stream: `GOODS_TEST_${tag}`,
     subject: testSubject(`w${tag}`),
+    partitions: DEFAULT_PARTITIONS,
+    workerId: `test-${tag}`,
     streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
     duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
     clickhouse: testClickHouseTarget(),
@@ -133,7 +137,8 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
  * deployed: only where it reads and writes, its name and its port are theirs.
  */
 export function deployedWorkerConfig(
-  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer' | 'httpPort'>,
+  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer' | 'httpPort'> &
+    Partial<Pick<IngestConfig, 'partitions'>>,
 ): IngestConfig {
   return {
     nats: testNatsServer(),
@@ -146,6 +151,8 @@ export function deployedWorkerConfig(
     shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS,
     streamMaxBytes: DEFAULT_STREAM_MAX_BYTES,
     duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS,
+    partitions: DEFAULT_PARTITIONS,
+    workerId: where.consumer,
     ...where,
   };
 }
@@ -157,7 +164,8 @@ export function deployedWorkerConfig(
  */
 export async function startDeployedWorker(
   name: string,
-  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer'>,
+  where: Pick<IngestConfig, 'stream' | 'subject' | 'clickhouse' | 'pipeline' | 'databaseUrl' | 'pgWsProxy' | 'consumer'> &
+    Partial<Pick<IngestConfig, 'partitions'>>,
   logDir: string,
   env: Record<string, string> = {},
 ): Promise<Child> {
@@ -176,7 +184,10 @@ export async function startDeployedWorker(
   return worker;
 }
 
-/** The environment that makes main.ts run with `config`. */
+/**
+ * The environment that makes main.ts run with `config`. Not its workerId: each process names
+ * itself (host and process id), so that several started from one config are several workers.
+ */
 export function configEnv(config: IngestConfig): Record<string, string> {
   return {
     NATS_URL: config.nats.servers.join(','),
@@ -189,6 +200,7 @@ export function configEnv(config: IngestConfig): Record<string, string> {
     CLICKHOUSE_DATABASE: config.clickhouse.database,
     CLICKHOUSE_REQUEST_TIMEOUT_MS: String(config.clickhouse.requestTimeoutMs ?? 30_000),
     INGEST_PIPELINE: config.pipeline,
+    INGEST_PARTITIONS: String(config.partitions),
     DATABASE_URL: config.databaseUrl,
     PG_WS_PROXY: config.pgWsProxy ?? '',
     INGEST_BATCH_SIZE: String(config.batchSize),
@@ -228,10 +240,10 @@ export function makeEvent(overrides: Partial<GoodEvent> = {}): GoodEvent {
   };
 }
 
-/** Publishes events (msgID = eventId unless `msgId` says otherwise), at most `parallel` in flight. */
+/** Publishes events to their partitions (msgID = eventId unless `msgId` says otherwise), at most `parallel` in flight. */
 export async function publishEvents(
   nc: NatsConnection,
-  subject: string,
+  route: Pick<IngestConfig, 'subject' | 'partitions'>,
   events: readonly GoodEvent[],
   msgId: (event: GoodEvent, index: number) => string = (e) => e.eventId,
   parallel = 500,
@@ -239,7 +251,7 @@ export async function publishEvents(
   const js = (await jetstreamManager(nc)).jetstream();
   for (let i = 0; i < events.length; i += parallel) {
     await Promise.all(
-      events.slice(i, i + parallel).map((e, j) => js.publish(`${subject}.${e.projectId}`, JSON.stringify(e), { msgID: msgId(e, i + j) })),
+      events.slice(i, i + parallel).map((e, j) => js.publish(eventSubject(route.subject, e.projectId, route.partitions), JSON.stringify(e), { msgID: msgId(e, i + j) })),
     );
   }
 }
@@ -294,7 +306,14 @@ export async function waitFor<T>(
   }
 }
 
+/** The partitions' consumers together: messages waiting, delivered and not acked, and redelivered. */
 export async function consumerState(jsm: JetStreamManager, config: IngestConfig) {
-  const info = await jsm.consumers.info(config.stream, config.consumer);
-  return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+  const state = { pending: 0, ackPending: 0, redelivered: 0 };
+  for (let partition = 0; partition < config.partitions; partition++) {
+    const info = await jsm.consumers.info(config.stream, partitionConsumer(config.consumer, partition));
+    state.pending += info.num_pending;
+    state.ackPending += info.num_ack_pending;
+    state.redelivered += info.num_redelivered;
+  }
+  return state;
 }
