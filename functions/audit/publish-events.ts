@@ -23,7 +23,9 @@ export function natsTarget(env: NatsBindings): NatsTarget {
   const target = fromBindings(env, { url: 'NATS_WS_URL', subject: 'NATS_SUBJECT', user: 'NATS_USER', pass: 'NATS_PASSWORD' });
   const partitions = partitionCount.safeParse(env.INGEST_PARTITIONS || DEFAULT_PARTITIONS);
   // A bad count refuses every publish, naming the binding, as a missing binding does.
-  return partitions.success ? { ...target, partitions: partitions.data } : { ...target, partitions: 0, unset: [...target.unset, 'INGEST_PARTITIONS'] };
+  return partitions.success
+    ? { ...target, partitions: partitions.data }
+    : { ...target, partitions: 0, unset: [...target.unset, 'INGEST_PARTITIONS'] };
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;

@@ -13,6 +13,7 @@ import { deleteFromJetStream } from '../support/jetstream-delete.ts';
 import { copiesInStream, streamOnMonitor, suiteJetStream } from '../support/stream.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 import { exactlyOnceReport, prepareTestClickHouse } from '../support/worker/backends.ts';
+import { partitionConsumer } from '../../worker-ingest/src/pipeline.ts';
 
 // The stream is a bounded transport: acknowledged events leave it, a full stream refuses new
 // publishes and keeps what it holds, and the Postgres outbox buffers the rest until there is room.
@@ -39,7 +40,9 @@ afterAll(async () => {
   // The run at the limit leaves the consumer with messages NATS 2.9 dropped while they were delivered
   // (nats-server#4771); the worker's watchdog replaces such a consumer, but later files should
   // not have to wait for it: the next worker makes a fresh one.
-  await deleteFromJetStream('the suite consumer', () => nats.jsm.consumers.delete(STREAM, testEnv.INGEST_CONSUMER!), { mayBeAbsent: true });
+  await deleteFromJetStream('the suite consumer', () => nats.jsm.consumers.delete(STREAM, partitionConsumer(testEnv.INGEST_CONSUMER!, 0)), {
+    mayBeAbsent: true,
+  });
   await nats.nc.close();
   await ch.close();
   await closeTestDb();

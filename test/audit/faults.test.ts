@@ -8,6 +8,7 @@ import { testEnv } from '../support/env.ts';
 import { suiteJetStream } from '../support/stream.ts';
 import { sleep, waitFor } from '../support/wait.ts';
 import { type Load, startLoad } from '../support/load.ts';
+import { partitionConsumer } from '../../worker-ingest/src/pipeline.ts';
 
 // Each fault strikes while writes are in flight. Whatever happens, every write the API
 // acknowledged must end up in goods_log exactly once.
@@ -26,7 +27,8 @@ describe('exactly once through faults', { timeout: 150_000 }, () => {
     t.ingest = first;
     const load = startLoad(t.prefix);
     const { nc, jsm } = await suiteJetStream();
-    const ackPending = async () => (await jsm.consumers.info(testEnv.NATS_STREAM!, testEnv.INGEST_CONSUMER!)).num_ack_pending;
+    const ackPending = async () =>
+      (await jsm.consumers.info(testEnv.NATS_STREAM!, partitionConsumer(testEnv.INGEST_CONSUMER!, 0))).num_ack_pending;
     try {
       await waitFor('batches stored', async () => ((await first.metrics()).batches ?? 0) > 0, 20_000);
       // With ClickHouse frozen the worker's INSERT hangs, so its batch cannot be acknowledged: the

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
         database: 'goods',
         requestTimeoutMs: 30_000,
       },
+      partitions: 1,
+      workerId: expect.stringMatching(new RegExp(`-${process.pid}$`)),
       pipeline: 'goods',
       databaseUrl: 'postgres://goods:goods@127.0.0.1:25432/goods',
       pgWsProxy: undefined,
@@ -62,8 +64,12 @@ describe('loadConfig', () => {
       NATS_STREAM_MAX_BYTES: '1048576',
       NATS_DUPLICATE_WINDOW_MS: '1000',
       INGEST_HTTP_PORT: '9100',
+      INGEST_PARTITIONS: '4',
+      INGEST_WORKER_ID: 'ingest-a',
     });
     expect(config).toMatchObject({
+      partitions: 4,
+      workerId: 'ingest-a',
       nats: { servers: ['nats://a:1', 'nats://b:2'] },
       pgWsProxy: '127.0.0.1:25433',
       batchSize: 50,
@@ -85,6 +91,7 @@ describe('loadConfig', () => {
         NATS_URL: 'http://x',
         NATS_SUBJECT: 'goods.>',
         INGEST_BATCH_SIZE: '0',
+        INGEST_PARTITIONS: '65',
         INGEST_HTTP_PORT: 'x',
         CLICKHOUSE_DATABASE: undefined,
       });
@@ -96,7 +103,7 @@ describe('loadConfig', () => {
         return (error as Error).message;
       }
     })();
-    for (const name of ['NATS_URL', 'NATS_SUBJECT', 'INGEST_BATCH_SIZE', 'INGEST_HTTP_PORT', 'CLICKHOUSE_DATABASE']) {
+    for (const name of ['NATS_URL', 'NATS_SUBJECT', 'INGEST_BATCH_SIZE', 'INGEST_PARTITIONS', 'INGEST_HTTP_PORT', 'CLICKHOUSE_DATABASE']) {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('NATS_STREAM');

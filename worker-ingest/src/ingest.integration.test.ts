@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRow } from './event.ts';
 import { insertQueryId, insertRows } from './clickhouse.ts';
 import { createLog } from '../../shared/log.ts';
-import { slotOf } from '../../shared/partitions.ts';
+import { eventSubject, slotOf } from '../../shared/partitions.ts';
 import {
   consumerState,
   exactlyOnceReport,
@@ -59,6 +59,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     expect(batchLines.length).toBeGreaterThan(0);
     expect(Object.keys(batchLines[0]!)).toEqual([
       'msg',
+      'partition',
       'size',
       'inserted',
       'duplicates',
@@ -138,9 +139,9 @@ describe('ingest worker', { timeout: 60_000 }, () => {
   it('terminates malformed messages and keeps going', async () => {
     const before = { ...worker.metrics };
     const js = b.jsm.jetstream();
-    await js.publish(`${b.config.subject}.1`, 'not json');
-    await js.publish(`${b.config.subject}.1`, JSON.stringify({ ...makeEvent(), eventId: 'nope' }));
-    await js.publish(`${b.config.subject}.1`, JSON.stringify({ ...makeEvent(), priority: 1.5 }));
+    await js.publish(eventSubject(b.config.subject, 1, b.config.partitions), 'not json');
+    await js.publish(eventSubject(b.config.subject, 1, b.config.partitions), JSON.stringify({ ...makeEvent(), eventId: 'nope' }));
+    await js.publish(eventSubject(b.config.subject, 1, b.config.partitions), JSON.stringify({ ...makeEvent(), priority: 1.5 }));
     const good = makeEvent();
     await publishEvents(b.nc, b.config, [good]);
     await waitFor('good event inserted', async () => (await exactlyOnceReport(b.ch, [good.eventId])).rows === 1);

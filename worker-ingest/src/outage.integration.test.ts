@@ -15,6 +15,7 @@ import {
 import { deleteFromJetStream } from '../../test/support/jetstream-delete.ts';
 import { startTcpProxy, type TcpProxy } from '../../test/support/worker/tcp-proxy.ts';
 import { startIngestWorker, type IngestWorker } from './worker.ts';
+import { partitionConsumer } from './pipeline.ts';
 
 const logs: Array<Record<string, unknown>> = [];
 const log = createLog({}, (line) => logs.push(JSON.parse(line)));
@@ -119,7 +120,7 @@ describe('outages', { timeout: 60_000 }, () => {
       await publishEvents(b.nc, b.config, first);
       await waitFor('first event inserted', () => worker.metrics.eventsInserted === 1);
 
-      await deleteFromJetStream('the consumer', () => b.jsm.consumers.delete(b.config.stream, b.config.consumer));
+      await deleteFromJetStream('the consumer', () => b.jsm.consumers.delete(b.config.stream, partitionConsumer(b.config.consumer, 0)));
       const events = Array.from({ length: 50 }, () => makeEvent());
       await publishEvents(b.nc, b.config, events);
       // Well before the client's own heartbeat timeout (about 30 s).

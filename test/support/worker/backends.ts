@@ -251,7 +251,11 @@ export async function publishEvents(
   const js = (await jetstreamManager(nc)).jetstream();
   for (let i = 0; i < events.length; i += parallel) {
     await Promise.all(
-      events.slice(i, i + parallel).map((e, j) => js.publish(eventSubject(route.subject, e.projectId, route.partitions), JSON.stringify(e), { msgID: msgId(e, i + j) })),
+      events
+        .slice(i, i + parallel)
+        .map((e, j) =>
+          js.publish(eventSubject(route.subject, e.projectId, route.partitions), JSON.stringify(e), { msgID: msgId(e, i + j) }),
+        ),
     );
   }
 }

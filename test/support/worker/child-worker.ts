@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { IngestConfig } from '../../../worker-ingest/src/config.ts';
 import type { Metrics } from '../../../worker-ingest/src/metrics.ts';
+import type { PartitionView } from '../../../worker-ingest/src/partition-leases.ts';
 import { freePort } from '../../../scripts/lib/processes.ts';
 import { ROOT } from '../env.ts';
 import { configEnv } from './backends.ts';
@@ -10,7 +11,7 @@ import { configEnv } from './backends.ts';
 export interface ChildWorker {
   process: ChildProcess;
   logs: Array<Record<string, unknown>>;
-  metrics(): Promise<Metrics & { held: number }>;
+  metrics(): Promise<Metrics & { held: number; partitions: PartitionView }>;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
 }
@@ -41,7 +42,7 @@ export async function spawnWorker(config: IngestConfig): Promise<ChildWorker> {
     exited,
     async metrics() {
       const res = await fetch(`http://127.0.0.1:${port}/metrics.json`);
-      return (await res.json()) as Metrics & { held: number };
+      return (await res.json()) as Metrics & { held: number; partitions: PartitionView };
     },
   };
   // Ready once the metrics endpoint answers.
