@@ -1,34 +1,26 @@
 // Benchmark of the ingest pipeline (npm run bench:ingest; not a test). Needs scripts/services.sh up.
-//  1. Throughput: for each worker count of BENCH_WORKERS (default 1, 2, 3), BENCH_EVENTS fresh
-//     events (default 100,000) are published to a stream of their own, then that many worker
-//     processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default the worker's own) drain them. It
-//     prints the CPU each process used per event, and the workers' own timing of their batches.
-//  2. Lag: with each worker count of BENCH_LAG_WORKERS running (default 1 and the best count
-//     above), BENCH_LAG_RATES events/s (default 1,000 and 10,000) for BENCH_LAG_SECONDS (default
-//     15) each, published as the API publishes; each event's write -> visible lag (publish call
-//     to the first poll that sees the row; polls every 25 ms).
-//  3. Direct: the same rows inserted with clickhouse-client into a table of the same schema, as one
-//     INSERT, as one INSERT cut into blocks of 1,000 rows (three times: the median counts), and as
-//     one clickhouse-client run per 1,000.
-// The last line compares the best pipeline rate with the direct blocks:
-// `ingest: <events/s> events/s = <ratio> of direct`.
+//  1. Throughput: for each setup of BENCH_SETUPS (`<workers>x<partitions>`, default 1x1, 2x1 and
+//     2x2), BENCH_EVENTS fresh events (default 100,000) of 10 projects are published to a stream of
+//     their own, then that many worker processes (INGEST_BATCH_SIZE / INGEST_BATCH_MS, default the
+//     worker's own) drain them. It prints the CPU each process used per event, and the workers' own
+//     timing of their batches: `lockMs` is the wait for the write lock, which workers of one
+//     partition share and workers of different partitions do not.
+//  2. Lag: with the setups of BENCH_LAG_SETUPS running (default 1x1 and the fastest above),
+//     BENCH_LAG_RATES events/s (default 1,000 and 10,000) for BENCH_LAG_SECONDS (default 15)
+//     each, published as the API publishes; each event's write -> visible lag (publish call to the
+//     first poll that sees the row; polls every 25 ms).
+// The last line gives the fastest setup's rate and its workers' CPU per event over nats-server's:
+// `ingest: <events/s> events/s, worker/nats-server CPU <ratio>`.
 // Everything goes to a scratch ClickHouse database and scratch streams, all removed at the end.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
-import { GOODS_LOG_COLUMNS } from '../../worker-ingest/src/clickhouse.ts';
 import { createClickHouse } from '../../shared/clickhouse-writer.ts';
-import type { GoodEvent } from '../../shared/event.ts';
 import { eventSubject } from '../../shared/partitions.ts';
 import { headers } from '@nats-io/nats-core';
-import { toRow } from '../../worker-ingest/src/event.ts';
 import { createLog } from '../../shared/log.ts';
 import { ensureStream, streamSettingsOf } from '../../worker-ingest/src/nats.ts';
 import { ROOT } from '../support/env.ts';
-import { makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
+import { consumerState, makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_BATCH_MS, DEFAULT_BATCH_SIZE, type IngestConfig } from '../../worker-ingest/src/config.ts';
 import { byName, byPid, startCpu } from './cpu.ts';
@@ -39,9 +31,6 @@ reportBench('ingest');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
-/** The direct inserts' block size, the yardstick of the pipeline's rate. */
-const DIRECT_BLOCK = 1000;
-const CH_TCP_PORT = process.env.CLICKHOUSE_TCP_PORT ?? '19000';
 
 const tag = randomUUID().slice(0, 8);
 const database = `goods_bench_${tag}`;
@@ -61,18 +50,29 @@ const b = await setUpBackends({
   ackWaitMs: DEFAULT_ACK_WAIT_MS,
 });
 const ch = createClickHouse(clickhouse);
-const tmp = mkdtempSync(join(tmpdir(), 'ingest-bench-'));
 
 /** The figures of this run, printed as a table at the end. */
 const summary: Record<string, string> = {};
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,3').split(',').map(Number);
+
+/** `<workers>x<partitions>`: how many worker processes drain a stream of how many partitions. */
+interface Setup {
+  workers: number;
+  partitions: number;
+}
+const parseSetups = (list: string): Setup[] =>
+  list.split(',').map((item) => {
+    const [workers, partitions] = item.split('x').map(Number);
+    return { workers: workers!, partitions: partitions! };
+  });
+const label = (s: Setup) => `${s.workers} worker(s), ${s.partitions} partition(s)`;
+const SETUPS = parseSetups(process.env.BENCH_SETUPS ?? '1x1,2x1,2x2');
 const LAG_RATES = (process.env.BENCH_LAG_RATES ?? '1000,10000').split(',').map(Number);
 let run = 0;
 
 /** A stream and subject of their own for one measurement (the consumer name is the config's). */
-async function freshPipeline(): Promise<IngestConfig> {
+async function freshPipeline(partitions: number): Promise<IngestConfig> {
   run++;
-  const config = { ...b.config, stream: `${b.config.stream}_${run}`, subject: `${b.config.subject}.r${run}` };
+  const config = { ...b.config, partitions, stream: `${b.config.stream}_${run}`, subject: `${b.config.subject}.r${run}` };
   await ensureStream(b.jsm, streamSettingsOf(config), createLog());
   return config;
 }
@@ -85,20 +85,22 @@ async function stopAll(workers: ChildWorker[]): Promise<void> {
 interface Drain {
   /** Events/s into ClickHouse. */
   rate: number;
-  /** CPU µs per event, by process. */
-  cpu: Map<string, number>;
+  /** CPU µs per event: all the workers together, and nats-server. */
+  workersUs: number;
+  natsUs: number;
 }
 
-/** EVENTS fresh events published, then drained by `count` workers. */
-async function throughput(count: number): Promise<Drain> {
-  const config = await freshPipeline();
+/** EVENTS fresh events published, then drained by `setup.workers` workers. */
+async function throughput(setup: Setup): Promise<Drain> {
+  const count = setup.workers;
+  const config = await freshPipeline(setup.partitions);
   const events = Array.from({ length: EVENTS }, (_, i) =>
     makeEvent({ projectId: 1 + (i % 10), name: `good ${i}`, description: 'x'.repeat(40), priority: i + 1 }),
   );
   const published = performance.now();
   await publishEvents(b.nc, config, events);
   const publishSeconds = (performance.now() - published) / 1000;
-  summary[`publish to JetStream, ${count} worker run (events/s)`] = fmt(EVENTS / publishSeconds);
+  summary[`publish to JetStream, ${label(setup)} run (events/s)`] = fmt(EVENTS / publishSeconds);
   workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
   const cpu = startCpu([
     ...workers.map((w, i) => byPid(`worker ${i + 1}`, w.process.pid!)),
@@ -116,26 +118,29 @@ async function throughput(count: number): Promise<Drain> {
     if (inserted >= EVENTS) break;
     if (performance.now() - reported >= 1000) {
       reported = performance.now();
-      console.log(`  ${count} worker(s): inserted ${fmt(inserted)} / ${fmt(EVENTS)}`);
+      console.log(`  ${label(setup)}: inserted ${fmt(inserted)} / ${fmt(EVENTS)}`);
     }
     await sleep(20);
   }
   const rate = EVENTS / ((performance.now() - started) / 1000);
   const shares = workers.map((w) => w.logs.filter((l) => l.msg === 'batch').reduce((sum, l) => sum + Number(l.inserted), 0));
-  console.log(`pipeline, ${count} worker(s): ${fmt(rate)} events/s (each inserted ${shares.map(fmt).join(' / ')})`);
-  printBatches(workers);
+  console.log(`pipeline, ${label(setup)}: ${fmt(rate)} events/s (each inserted ${shares.map(fmt).join(' / ')})`);
+  summary[`lock wait per batch p50 / max, ${label(setup)} (ms)`] = printBatches(workers);
   const perEvent = new Map([...cpu()].map(([name, ms]) => [name, (ms * 1000) / EVENTS]));
-  console.log(`  CPU during the drain, µs per event: ${[...perEvent].map(([name, us]) => `${name} ${fmt(us)}`).join(', ')}`);
+  console.log(`  CPU during the drain, µs per event: ${[...perEvent].map(([name, us]) => `${name} ${us.toFixed(1)}`).join(', ')}`);
+  const workersUs = [...perEvent].filter(([name]) => name.startsWith('worker ')).reduce((sum, [, us]) => sum + us, 0);
+  const natsUs = perEvent.get('nats-server') ?? Number.NaN;
+  summary[`CPU per event, workers / nats-server, ${label(setup)} (µs)`] = `${workersUs.toFixed(1)} / ${natsUs.toFixed(1)}`;
   await stopAll(workers);
   workers = [];
   await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
-  if (count === 1) lastEvents = events;
-  return { rate, cpu: perEvent };
+  return { rate, workersUs, natsUs };
 }
 
-/** Write -> visible lag at `rate` events/s for LAG_SECONDS, with `count` workers running. */
-async function lag(rate: number, count: number): Promise<void> {
-  const config = await freshPipeline();
+/** Write -> visible lag at `rate` events/s for LAG_SECONDS, with `setup` running. */
+async function lag(rate: number, setup: Setup): Promise<void> {
+  const count = setup.workers;
+  const config = await freshPipeline(setup.partitions);
   workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
   const lagProject = 1_000_000 + Math.floor(Math.random() * 1_000_000);
   const total = rate * LAG_SECONDS;
@@ -146,10 +151,10 @@ async function lag(rate: number, count: number): Promise<void> {
   // Where undelivered or unacked events wait: the consumer's state, once a second.
   const backlog = { pending: 0, ackPending: 0 };
   const watcher = setInterval(() => {
-    b.jsm.consumers.info(config.stream, config.consumer).then(
-      (info) => {
-        backlog.pending = Math.max(backlog.pending, info.num_pending);
-        backlog.ackPending = Math.max(backlog.ackPending, info.num_ack_pending);
+    consumerState(b.jsm, config).then(
+      (state) => {
+        backlog.pending = Math.max(backlog.pending, state.pending);
+        backlog.ackPending = Math.max(backlog.ackPending, state.ackPending);
       },
       () => undefined,
     );
@@ -203,10 +208,10 @@ async function lag(rate: number, count: number): Promise<void> {
   const lags = Array.from(publishedAt, (p, i) => visibleAt[i]! - p)
     .filter((l) => l > 0)
     .sort((a, z) => a - z);
-  summary[`lag p50 / p99 at ${fmt(total / sendSeconds)} events/s, ${count} worker(s) (ms)`] =
+  summary[`lag p50 / p99 at ${fmt(total / sendSeconds)} events/s, ${label(setup)} (ms)`] =
     `${fmt(percentile(lags, 50))} / ${fmt(percentile(lags, 99))}`;
   console.log(
-    `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s, ${count} worker(s): write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
+    `lag at ${fmt(total / sendSeconds)} events/s for ${LAG_SECONDS} s, ${label(setup)}: write -> visible p50 ${fmt(percentile(lags, 50))} ms, ` +
       `p99 ${fmt(percentile(lags, 99))} ms, max ${fmt(lags.at(-1) ?? NaN)} ms (${fmt(lags.length)}/${fmt(total)} seen)`,
   );
   polls.sort((a, z) => a - z);
@@ -220,98 +225,53 @@ async function lag(rate: number, count: number): Promise<void> {
   await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
 }
 
-const BATCH_FIGURES = ['size', 'lagMs', 'ms', 'queuedMs', 'lockMs', 'checkMs', 'insertMs', 'commitMs'] as const;
+const BATCH_FIGURES = ['size', 'lagMs', 'ms', 'queuedMs', 'lockMs', 'lockWaitMs', 'checkMs', 'insertMs', 'commitMs'] as const;
 
-/** The workers' own account of their batches (worker-ingest/src/batch-writer.ts), p50 / max. */
-function printBatches(of: ChildWorker[]): void {
+/**
+ * The workers' own account of their batches (worker-ingest/src/batch-writer.ts), p50 / max;
+ * returns the wait for the write lock (`lockWaitMs`, measured by Postgres: `lockMs` adds the
+ * round trip and the worker's own event loop).
+ */
+function printBatches(of: ChildWorker[]): string {
   const batches = of.flatMap((w) => w.logs.filter((l) => l.msg === 'batch'));
-  const figures = BATCH_FIGURES.map((key) => {
-    const values = batches.map((l) => Number(l[key])).sort((a, z) => a - z);
-    return `${key} ${fmt(percentile(values, 50))}/${fmt(values.at(-1) ?? NaN)}`;
-  });
-  console.log(`  ${batches.length} batches, p50/max: ${figures.join(', ')}`);
+  const figures = Object.fromEntries(
+    BATCH_FIGURES.map((key) => {
+      const values = batches.map((l) => Number(l[key])).sort((a, z) => a - z);
+      return [key, `${fmt(percentile(values, 50))}/${fmt(values.at(-1) ?? NaN)}`];
+    }),
+  );
+  console.log(
+    `  ${batches.length} batches, p50/max: ${Object.entries(figures)
+      .map(([key, value]) => `${key} ${value}`)
+      .join(', ')}`,
+  );
+  return figures.lockWaitMs!;
 }
 
 let workers: ChildWorker[] = [];
-let lastEvents: GoodEvent[] = [];
 
 try {
-  // --- 1. throughput with 1, 2 and 3 workers
-  const drains = new Map<number, Drain>();
-  for (const count of WORKER_COUNTS) {
-    drains.set(count, await throughput(count));
-    summary[`pipeline into ClickHouse, ${count} worker(s) (events/s)`] = fmt(drains.get(count)!.rate);
+  // --- 1. throughput of each setup
+  const drains = new Map<Setup, Drain>();
+  for (const setup of SETUPS) {
+    const drain = await throughput(setup);
+    drains.set(setup, drain);
+    summary[`pipeline into ClickHouse, ${label(setup)} (events/s)`] = fmt(drain.rate);
   }
-  const [bestCount, best] = [...drains].sort((x, y) => y[1].rate - x[1].rate)[0]!;
-  const rate = best.rate;
+  const [bestSetup, best] = [...drains].sort((x, y) => y[1].rate - x[1].rate)[0]!;
 
-  // --- 2. lag at steady rates, with one worker and with the best count: more workers share the
-  // load but wait for each other's write lock, which adds to the lag of a steady stream
-  const lagCounts = process.env.BENCH_LAG_WORKERS?.split(',').map(Number) ?? [...new Set([1, bestCount])];
-  for (const count of lagCounts) for (const lagRate of LAG_RATES) await lag(lagRate, count);
+  // --- 2. lag at steady rates, with one worker and with the fastest setup
+  const lagSetups = process.env.BENCH_LAG_SETUPS
+    ? parseSetups(process.env.BENCH_LAG_SETUPS)
+    : [{ workers: 1, partitions: 1 }, ...(bestSetup.workers === 1 && bestSetup.partitions === 1 ? [] : [bestSetup])];
+  for (const setup of lagSetups) for (const lagRate of LAG_RATES) await lag(lagRate, setup);
 
-  // --- 3. direct clickhouse-client inserts of the same rows
-  const lines = lastEvents.map((e) => JSON.stringify(toRow(e)));
-  const file = join(tmp, 'rows.jsonl');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  // As the writer; its password in a client config file, not on a command line.
-  const clientConfig = join(tmp, 'clickhouse-client.xml');
-  writeFileSync(clientConfig, `<config><user>${clickhouse.username}</user><password>${clickhouse.password}</password></config>\n`, {
-    mode: 0o600,
-  });
-  const client = (table: string, input: string, extra = '') =>
-    execFileSync('sh', [
-      '-c',
-      `clickhouse-client --config-file ${clientConfig} --port ${CH_TCP_PORT} --database ${database} ${extra} ` +
-        `--query "INSERT INTO ${table} (${GOODS_LOG_COLUMNS.join(', ')}) FORMAT JSONEachRow" < ${input}`,
-    ]);
-  const timed = async (table: string, run: () => void) => {
-    await ch.command({ query: `CREATE TABLE ${table} AS goods_log` });
-    const started = performance.now();
-    run();
-    return EVENTS / ((performance.now() - started) / 1000);
-  };
-  const bulk = await timed('direct_bulk', () => client('direct_bulk', file));
-  // Without the min_insert_block_size_* settings the server would squash the blocks into one part again.
-  const blocks = `--max_insert_block_size=${DIRECT_BLOCK} --min_insert_block_size_rows=0 --min_insert_block_size_bytes=0`;
-  // The yardstick varies from run to run (by a factor of up to 3 here): the median of three.
-  const blockRates: number[] = [];
-  for (const n of [1, 2, 3]) blockRates.push(await timed(`direct_blocks_${n}`, () => client(`direct_blocks_${n}`, file, blocks)));
-  console.log(`direct blocks of ${DIRECT_BLOCK}, three runs: ${blockRates.map(fmt).join(', ')} rows/s`);
-  const sameBlocks = blockRates.sort((a, z) => a - z)[1]!;
-  const batchFiles: string[] = [];
-  for (let i = 0; i < lines.length; i += DIRECT_BLOCK) {
-    const f = join(tmp, `batch-${i}.jsonl`);
-    writeFileSync(f, `${lines.slice(i, i + DIRECT_BLOCK).join('\n')}\n`);
-    batchFiles.push(f);
-  }
-  const perBatch = await timed('direct_runs', () => {
-    for (const f of batchFiles) client('direct_runs', f);
-  });
-  const row = (label: string, r: number) => {
-    summary[`direct: ${label} (rows/s; pipeline %)`] = `${fmt(r)}; ${((100 * rate) / r).toFixed(0)} %`;
-    console.log(`  ${label.padEnd(58)} ${fmt(r).padStart(9)} rows/s   pipeline = ${((100 * rate) / r).toFixed(0)} %`);
-  };
-  console.log(`direct with clickhouse-client (native protocol), the same ${fmt(EVENTS)} rows:`);
-  row('one INSERT, one part', bulk);
-  row(`one INSERT, blocks of ${DIRECT_BLOCK} rows (a part each; median)`, sameBlocks);
-  row(`one clickhouse-client run per ${DIRECT_BLOCK} rows`, perBatch);
-  summary['ratio: best pipeline / direct blocks'] = (rate / sameBlocks).toFixed(2);
-  // Half the direct rate, on this machine's cores, leaves this much CPU per event for every
-  // process of the pipeline together (publishing excluded).
-  const budget = (availableParallelism() * 1e6) / (sameBlocks / 2);
-  const spent = [...best.cpu].filter(([name]) => name !== 'load generator + bench').reduce((sum, [, us]) => sum + us, 0);
-  console.log(
-    `CPU per event for half the direct rate on ${availableParallelism()} cores: at most ${budget.toFixed(1)} µs for all processes; ` +
-      `the drain with ${bestCount} worker(s) used ${spent.toFixed(1)} µs, nats-server alone ${(best.cpu.get('nats-server') ?? 0).toFixed(1)} µs`,
-  );
   console.log('\nsummary');
   console.table(summary);
-  console.log(`ingest: ${fmt(rate)} events/s = ${(rate / sameBlocks).toFixed(2)} of direct`);
+  console.log(`ingest: ${fmt(best.rate)} events/s, worker/nats-server CPU ${(best.workersUs / best.natsUs).toFixed(2)}`);
 } finally {
   await stopAll(workers);
   await ch.command({ query: `DROP DATABASE IF EXISTS ${database}` }).catch(() => undefined);
   await ch.close();
   await b.close();
-  rmSync(tmp, { recursive: true, force: true });
 }

@@ -11,8 +11,8 @@ function event(eventId: string, eventTime = '2026-11-23T08:00:00.000Z', projectI
 /** One lock for every writer of a test, as the Postgres lock is for every worker. */
 function mutex() {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(_slots: readonly number[], work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work);
+  return <T>(_slots: readonly number[], work: (waitedMs: number) => Promise<T>): Promise<T> => {
+    const run = tail.then(() => work(0));
     tail = run.catch(() => undefined);
     return run;
   };
@@ -75,6 +75,7 @@ describe('batch writer', () => {
         lagMs: 1500,
         queuedMs: 0,
         lockMs: 0,
+        lockWaitMs: 0,
         checkMs: 0,
         insertMs: 0,
         commitMs: 0,
@@ -111,8 +112,8 @@ describe('batch writer', () => {
 
   it('without the shared lock, the same two workers would store the event twice', async () => {
     const table: string[] = [];
-    const one = setup({ table, exclusive: (_slots, work) => work() });
-    const two = setup({ table, exclusive: (_slots, work) => work() });
+    const one = setup({ table, exclusive: (_slots, work) => work(0) });
+    const two = setup({ table, exclusive: (_slots, work) => work(0) });
     await Promise.all([one.writeNow(one.received(['a'])), two.writeNow(two.received(['a']))]);
     expect(table).toEqual(['a', 'a']);
   });
@@ -122,7 +123,7 @@ describe('batch writer', () => {
     const { writer } = setup({
       exclusive: (slots, work) => {
         seen.push(slots);
-        return work();
+        return work(0);
       },
     });
     const items: Received[] = [130, 2, 66, 7].map((projectId, i) => ({

@@ -31,7 +31,7 @@ export interface BatchWriterDeps {
    * it, whichever worker stored it, and nothing of theirs can be stored between the check and
    * the INSERT.
    */
-  exclusive: <T>(slots: readonly number[], work: () => Promise<T>) => Promise<T>;
+  exclusive: <T>(slots: readonly number[], work: (waitedMs: number) => Promise<T>) => Promise<T>;
   /** Told the ids of the messages whose events are all in goods_log now (the outbox forgets them). */
   confirmed: (messageIds: string[]) => void;
   /** Tells JetStream that every held message is still being worked on (postpones redelivery). */
@@ -99,14 +99,16 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
     async write(items, { rows, startedAt, oldestMs, redelivered, slots }) {
       const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);
       // Where the time went: queued behind the batch before, until the lock was held (failed
-      // attempts included), the check, the INSERT, and the commit that lets go of the lock.
-      const times = { writeAt: now(), lockedAt: 0, checkedAt: 0, insertedAt: 0 };
+      // attempts included; of that, the database's wait for the lock itself), the check, the
+      // INSERT, and the commit that lets go of the lock.
+      const times = { writeAt: now(), lockWaitMs: 0, lockedAt: 0, checkedAt: 0, insertedAt: 0 };
       let fresh: GoodsLogRow[];
       try {
         fresh = await retry(
           () =>
-            deps.exclusive(slots, async () => {
+            deps.exclusive(slots, async (waitedMs) => {
               times.lockedAt = now();
+              times.lockWaitMs = waitedMs;
               const existing = await deps.findExisting(rows, { redelivered, slots });
               times.checkedAt = now();
               const toInsert = existing.size ? rows.filter((r) => !existing.has(r.EventId)) : rows;
@@ -150,6 +152,7 @@ export function createBatchWriter(deps: BatchWriterDeps): BatchWriter {
         lagMs,
         queuedMs: times.writeAt - startedAt,
         lockMs: times.lockedAt - times.writeAt,
+        lockWaitMs: Math.round(times.lockWaitMs * 10) / 10,
         checkMs: times.checkedAt - times.lockedAt,
         insertMs: times.insertedAt - times.checkedAt,
         commitMs: done - times.insertedAt,

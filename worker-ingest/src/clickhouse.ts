@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { GoodsLogRow } from './event.ts';
 
 export const GOODS_LOG = 'goods_log';
 
-/**
- * Columns named explicitly: ClickHouse 18.16 fills columns missing from a JSONEachRow row with the
- * type's zero (1970-01-01), not with their DEFAULT, unless the INSERT lists the columns it sends.
- */
+/** The columns of goods_log an INSERT sends, in the order of its TabSeparated fields. */
 export const GOODS_LOG_COLUMNS = [
   'Id',
   'ProjectId',
@@ -88,7 +86,9 @@ function mayOverlap(queryId: string, prefix: string, mask: bigint): boolean {
 /**
  * One INSERT for all rows (the caller passes one batch), under `queryId`. Where the server knows
  * insert_deduplication_token (releases after 18.16), the same id is the block's deduplication
- * token too: a replicated table then stores a repeated INSERT of it once.
+ * token too: a replicated table then stores a repeated INSERT of it once. The rows go as one
+ * TabSeparated text: the client's JSONEachRow encodes each row on its own (a JSON.stringify and
+ * a string each), which cost the worker more CPU than all its other work on a batch.
  */
 export async function insertRows(
   ch: ClickHouseClient,
@@ -98,12 +98,29 @@ export async function insertRows(
 ): Promise<void> {
   await ch.insert({
     table: GOODS_LOG,
-    values: rows as GoodsLogRow[],
-    format: 'JSONEachRow',
+    values: Readable.from([tabSeparated(rows)], { objectMode: false }),
+    format: 'TabSeparated',
     columns: [...GOODS_LOG_COLUMNS],
     query_id: queryId,
     ...(deduplicationToken ? { clickhouse_settings: { insert_deduplication_token: queryId } } : {}),
   });
+}
+
+const TSV_SPECIAL = /[\\\t\n\r\0\b\f]/;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0', '\b': '\\b', '\f': '\\f' };
+
+/** A string as a TabSeparated field: backslash, tab, line breaks and NUL escaped. */
+export function tsvField(value: string): string {
+  return TSV_SPECIAL.test(value) ? value.replace(new RegExp(TSV_SPECIAL, 'g'), (c) => TSV_ESCAPES[c]!) : value;
+}
+
+/** The rows as TabSeparated lines, in the order of GOODS_LOG_COLUMNS. */
+export function tabSeparated(rows: readonly GoodsLogRow[]): string {
+  let text = '';
+  for (const r of rows) {
+    text += `${r.Id}\t${r.ProjectId}\t${tsvField(r.Name)}\t${tsvField(r.Description)}\t${r.Priority}\t${r.Removed}\t${r.EventTime}\t${r.EventId}\t${r.Kind}\t${r.EventTimeMs}\n`;
+  }
+  return text;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eventsOf, type GoodEvent, parseAuditMessage } from '../../shared/event.ts';
 
-/** A row of goods_log as sent with JSONEachRow. */
+/** A row of goods_log, as the worker sends it (clickhouse.ts, tabSeparated). */
 export interface GoodsLogRow {
   Id: number;
   ProjectId: number;

@@ -67,6 +67,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       'lagMs',
       'queuedMs',
       'lockMs',
+      'lockWaitMs',
       'checkMs',
       'insertMs',
       'commitMs',
@@ -105,7 +106,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
     const e = makeEvent({
       projectId: 7,
       name: `Первая запись "quoted" \\ back\nslash ${randomUUID()}`,
-      description: 'описание\t💡',
+      description: 'описание\t💡\r\f',
       priority: 2147483647,
       removed: true,
       eventTime: '2026-11-23T08:00:00.987Z',
@@ -123,7 +124,7 @@ describe('ingest worker', { timeout: 60_000 }, () => {
       Id: e.id,
       ProjectId: 7,
       Name: e.name,
-      Description: 'описание\t💡',
+      Description: 'описание\t💡\r\f',
       Priority: 2147483647,
       Removed: 1,
       EventTime: '2026-11-23 08:00:00', // DateTime('UTC'): seconds, UTC

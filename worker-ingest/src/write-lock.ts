@@ -2,8 +2,11 @@ import type { Pool } from '@neondatabase/serverless';
 import { advisoryLockKey } from '../../shared/advisory-lock.ts';
 import { inTransaction } from '../../shared/transaction.ts';
 
-/** Runs `work` while holding the write lock of the given slots (shared/partitions.ts). */
-export type WriteLock = <T>(slots: readonly number[], work: () => Promise<T>) => Promise<T>;
+/**
+ * Runs `work` while holding the write lock of the given slots (shared/partitions.ts); `work` is
+ * told how long the database kept it waiting for them.
+ */
+export type WriteLock = <T>(slots: readonly number[], work: (waitedMs: number) => Promise<T>) => Promise<T>;
 
 /**
  * The write section the ingest workers of one goods_log share: transaction-scoped advisory locks
@@ -23,17 +26,25 @@ export function createWriteLock(pool: Pool, pipeline: string): WriteLock {
       // Releases before partitions held the pipeline's key alone, exclusively: holding it shared
       // keeps them out while letting this release's workers in side by side. The slots are locked
       // in ascending order, so two batches never wait for each other in a cycle. One simple
-      // query (one round trip); it takes no parameters, so the integers are written into it.
+      // query (one round trip); it takes no parameters, so the integers are written into it. Its
+      // last statement reads how long the server spent on it: the wait for the locks.
       const ordered = [...new Set(slots)].sort((a, b) => a - b).map((slot) => Math.trunc(slot));
       return await inTransaction(
         client,
-        work,
-        `BEGIN; SELECT pg_advisory_xact_lock_shared(${key}); SELECT pg_advisory_xact_lock(${key}, slot) FROM unnest(ARRAY[${ordered.join(',')}]::int[]) AS slot`,
+        (begun) => work(waitedMs(begun)),
+        `BEGIN; SELECT pg_advisory_xact_lock_shared(${key}); SELECT pg_advisory_xact_lock(${key}, slot) FROM unnest(ARRAY[${ordered.join(',')}]::int[]) AS slot; ` +
+          'SELECT (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS waited_ms',
       );
     } finally {
       client.release();
     }
   };
+}
+
+/** The wait the lock query measured: its last result (a simple query answers one per statement). */
+function waitedMs(begun: unknown): number {
+  const results = begun as Array<{ rows: Array<{ waited_ms: number }> }>;
+  return Number(results.at(-1)?.rows[0]?.waited_ms ?? Number.NaN);
 }
 
 /**
