@@ -15,10 +15,13 @@
 import { randomUUID } from 'node:crypto';
 import { applyClickHouseMigrations } from '../../shared/migrate/clickhouse.ts';
 import { createClickHouse } from '../../shared/clickhouse-writer.ts';
-import { eventSubject } from '../../shared/partitions.ts';
+import { eventSubject, partitionSubjects } from '../../shared/partitions.ts';
 import { headers } from '@nats-io/nats-core';
 import { createLog } from '../../shared/log.ts';
-import { ensureStream, streamSettingsOf } from '../../worker-ingest/src/nats.ts';
+import { ensureConsumer, ensureStream, streamSettingsOf } from '../../worker-ingest/src/nats.ts';
+import { partitionConsumer } from '../../worker-ingest/src/pipeline.ts';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ROOT } from '../support/env.ts';
 import { consumerState, makeEvent, publishEvents, setUpBackends, testClickHouseTarget } from '../support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../support/worker/child-worker.ts';
@@ -135,6 +138,39 @@ async function throughput(setup: Setup): Promise<Drain> {
   workers = [];
   await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
   return { rate, workersUs, natsUs };
+}
+
+/**
+ * The NATS client's floor: EVENTS messages consumed and acked by a process that does nothing
+ * else with them (ack-only-consumer.ts), beside nats-server's CPU for the same messages.
+ */
+async function clientFloor(): Promise<{ clientUs: number; natsUs: number }> {
+  const config = await freshPipeline(1);
+  await publishEvents(
+    b.nc,
+    config,
+    Array.from({ length: EVENTS }, (_, i) => makeEvent({ projectId: 1 + (i % 10), name: `good ${i}`, description: 'x'.repeat(40) })),
+  );
+  const consumer = partitionConsumer(config.consumer, 0);
+  await ensureConsumer(b.jsm, config.stream, {
+    durable: consumer,
+    filter: partitionSubjects(config.subject, 0),
+    ackWaitMs: config.ackWaitMs,
+    maxAckPending: 3 * config.batchSize,
+  });
+  const nats = startCpu([byName('nats-server')]);
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/bench/ack-only-consumer.ts'), config.stream, consumer, String(EVENTS), String(config.batchSize)],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  const natsUs = ((nats().get('nats-server') ?? Number.NaN) * 1000) / EVENTS;
+  const { cpuMs } = JSON.parse(output.trim().split('\n').at(-1)!) as { cpuMs: number };
+  const clientUs = (cpuMs * 1000) / EVENTS;
+  console.log(`NATS client floor: consuming and acking alone ${clientUs.toFixed(1)} µs per message, nats-server ${natsUs.toFixed(1)} µs`);
+  summary['NATS client floor: consume + ack alone / nats-server (µs per message)'] = `${clientUs.toFixed(1)} / ${natsUs.toFixed(1)}`;
+  await deleteFromJetStream(`stream ${config.stream}`, () => b.jsm.streams.delete(config.stream), { mayBeAbsent: true });
+  return { clientUs, natsUs };
 }
 
 /** Write -> visible lag at `rate` events/s for LAG_SECONDS, with `setup` running. */
@@ -259,6 +295,7 @@ try {
     summary[`pipeline into ClickHouse, ${label(setup)} (events/s)`] = fmt(drain.rate);
   }
   const [bestSetup, best] = [...drains].sort((x, y) => y[1].rate - x[1].rate)[0]!;
+  await clientFloor();
 
   // --- 2. lag at steady rates, with one worker and with the fastest setup
   const lagSetups = process.env.BENCH_LAG_SETUPS
