@@ -133,5 +133,12 @@ describe('goods_log', () => {
     expect(after.get('goods_ingest_outbox_backlog')).toBe(0);
     expect(after.get('goods_ingest_lag_seconds')).toBeGreaterThanOrEqual(0);
     for (const name of ['redelivered_total', 'relay_published_total', 'held_events']) expect(after.has(`goods_ingest_${name}`)).toBe(true);
+    // P and who holds what: the suite's one worker holds the one partition.
+    expect(after.get('goods_ingest_partitions')).toBe(1);
+    expect(after.get('goods_ingest_partitions_held')).toBe(1);
+    expect([...after.keys()].filter((key) => key.startsWith('goods_ingest_partition_owner{'))).toEqual([
+      expect.stringMatching(/^goods_ingest_partition_owner\{partition="0",worker="[^"]+"\}$/),
+    ]);
+    expect(after.get('goods_ingest_partition_messages{partition="0"}')).toBeGreaterThanOrEqual(0);
   });
 });

@@ -15,6 +15,8 @@ export interface ScrapeSources {
   outboxBacklog(): Promise<{ rows: number; oldestSeconds: number }>;
   /** P and who holds each partition, as this worker last read the leases. */
   partitions(): PartitionView;
+  /** Messages waiting in each partition this worker holds: not yet delivered, or not yet acked. */
+  partitionMessages(): Promise<Array<{ partition: number; messages: number }>>;
   /** What the stream holds now: events published and not yet acknowledged. */
   stream(): Promise<{ messages: number; bytes: number }>;
 }
@@ -88,6 +90,16 @@ export function createPrometheus(metrics: Metrics, sources: ScrapeSources): Prom
     collect() {
       this.reset();
       for (const [partition, worker] of Object.entries(sources.partitions().owners)) this.set({ partition, worker }, 1);
+    },
+  });
+  new Gauge({
+    name: `${PREFIX}partition_messages`,
+    help: 'Messages in each partition this worker holds, not yet delivered or not yet acknowledged.',
+    labelNames: ['partition'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { partition, messages } of await sources.partitionMessages()) this.set({ partition: String(partition) }, messages);
     },
   });
   const insertSeconds = new Histogram({

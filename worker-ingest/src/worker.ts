@@ -7,7 +7,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { streamState } from './nats.ts';
 import { outboxBacklog } from './outbox.ts';
 import { startPartitionLeases } from './partition-leases.ts';
-import { type Pipeline, startPipeline } from './pipeline.ts';
+import { type Pipeline, partitionConsumer, startPipeline } from './pipeline.ts';
 import { createPrometheus } from './prometheus.ts';
 import { within } from './within.ts';
 import { createWriteLock } from './write-lock.ts';
@@ -35,6 +35,17 @@ export async function startIngestWorker(config: IngestConfig, log: Log = createL
   const prometheus = createPrometheus(metrics, {
     held: heldCount,
     partitions: () => leases.view(),
+    partitionMessages: () =>
+      Promise.all(
+        leases.view().mine.map(async (partition) => {
+          const info = await within(
+            conns.jsm.consumers.info(config.stream, partitionConsumer(config.consumer, partition)),
+            1_000,
+            undefined,
+          );
+          return { partition, messages: info ? info.num_pending + info.num_ack_pending : Number.NaN };
+        }),
+      ),
     outboxBacklog: () => outboxBacklog(conns.pool),
     stream: () => within(streamState(conns.jsm, config.stream), 1_000, { messages: Number.NaN, bytes: Number.NaN }),
   });
