@@ -684,6 +684,20 @@ CREATE TABLE public.goods_stats (
     CONSTRAINT goods_stats_singleton_check CHECK (singleton)
 );
 
+CREATE TABLE public.ingest_leases (
+    consumer_group text NOT NULL,
+    partition integer NOT NULL,
+    holder text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT ingest_leases_partition_check CHECK ((partition >= 0))
+);
+
+CREATE TABLE public.ingest_workers (
+    consumer_group text NOT NULL,
+    worker text NOT NULL,
+    seen_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE public.projects (
     id integer NOT NULL,
     name character varying(255) NOT NULL,
@@ -732,6 +746,12 @@ ALTER TABLE ONLY public.goods
 
 ALTER TABLE ONLY public.goods_stats
     ADD CONSTRAINT goods_stats_pkey PRIMARY KEY (singleton);
+
+ALTER TABLE ONLY public.ingest_leases
+    ADD CONSTRAINT ingest_leases_pkey PRIMARY KEY (consumer_group, partition);
+
+ALTER TABLE ONLY public.ingest_workers
+    ADD CONSTRAINT ingest_workers_pkey PRIMARY KEY (consumer_group, worker);
 
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
