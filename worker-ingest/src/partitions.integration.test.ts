@@ -141,8 +141,21 @@ describe('partitions', { timeout: 150_000 }, () => {
           'one partition each again',
           async () => (await partitionsOf(third)).length === 1 && (await partitionsOf(survivor)).length === 1,
         );
+        const [moved] = await partitionsOf(third);
         await waitFor('the third inserting', () => insertedBy(third) > 0, 20_000, 200);
+        await sleep(1_000);
         await load.stop();
+        // The longest the moved partition went without a batch written around the hand-over: from
+        // the survivor's last batch on it before the third's first (shown, not asserted: the load
+        // itself comes in rounds).
+        const firstOfThird = Math.min(...batchesOf(third).map((line) => line.lockedTo));
+        const before = [survivor, third]
+          .flatMap(batchesOf)
+          .filter((line) => line.partition === moved && line.lockedTo < firstOfThird)
+          .map((line) => line.lockedTo)
+          .sort((x, y) => x - y)
+          .at(-1);
+        const handOverGapMs = before === undefined ? Number.NaN : firstOfThird - before;
 
         await drained(b, b.config, ids);
         for (const worker of [victim, survivor, third]) expect(insertedBy(worker)).toBeGreaterThan(0);
@@ -150,7 +163,8 @@ describe('partitions', { timeout: 150_000 }, () => {
         expect(partitions.partitions).toBe(2);
         expect(Object.keys(partitions.owners).sort()).toEqual(['0', '1']);
         console.log(
-          `takeover after kill -9: ${takeoverMs} ms; rows inserted by each: ${[victim, survivor, third].map(insertedBy).join(', ')}`,
+          `takeover after kill -9: ${takeoverMs} ms; hand-over gap on partition ${moved}: ${handOverGapMs} ms; ` +
+            `rows inserted by each: ${[victim, survivor, third].map(insertedBy).join(', ')}`,
         );
       } finally {
         await load.stop();
