@@ -1,13 +1,13 @@
 import { headers, wsconnect } from '@nats-io/nats-core';
 import type { AuditMessage } from '../../shared/event.ts';
-import { DEFAULT_PARTITIONS, eventSubject, partitionCount } from '../../shared/partitions.ts';
+import { DEFAULT_PARTITIONS, eventSubject, PARTITION_SLOTS, partitionCount } from '../../shared/partitions.ts';
 import { fromBindings, requireBindings } from '../unset-bindings.ts';
 
 export interface NatsTarget {
   /** One WebSocket URL, or the nodes of a cluster, comma-separated (NATS_WS_URL). */
   url: string;
   subject: string;
-  /** INGEST_PARTITIONS: the subject's partition token depends on it. */
+  /** INGEST_PARTITIONS: the subject's partition token depends on it (NaN when the binding is not a valid count). */
   partitions: number;
   /** The edge's own user, which may only publish to `<subject>.>`. */
   user: string;
@@ -22,10 +22,8 @@ type NatsBindings = Pick<Env, 'NATS_WS_URL' | 'NATS_SUBJECT' | 'INGEST_PARTITION
 export function natsTarget(env: NatsBindings): NatsTarget {
   const target = fromBindings(env, { url: 'NATS_WS_URL', subject: 'NATS_SUBJECT', user: 'NATS_USER', pass: 'NATS_PASSWORD' });
   const partitions = partitionCount.safeParse(env.INGEST_PARTITIONS || DEFAULT_PARTITIONS);
-  // A bad count refuses every publish, naming the binding, as a missing binding does.
-  return partitions.success
-    ? { ...target, partitions: partitions.data }
-    : { ...target, partitions: 0, unset: [...target.unset, 'INGEST_PARTITIONS'] };
+  // A bad count refuses every publish, naming the binding and its rule, as a missing binding does.
+  return partitions.success ? { ...target, partitions: partitions.data } : { ...target, partitions: Number.NaN };
 }
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -70,6 +68,7 @@ export async function pingNats(target: NatsTarget): Promise<void> {
  */
 async function connect(target: NatsTarget) {
   requireBindings(target.unset);
+  if (!Number.isInteger(target.partitions)) throw new Error(`INGEST_PARTITIONS must be a whole number from 1 to ${PARTITION_SLOTS}`);
   const servers = target.url.split(',');
   const first = Math.floor(Math.random() * servers.length);
   let lastError: unknown;
