@@ -66,7 +66,7 @@ export async function startPartitionLeases(o: PartitionLeaseOptions): Promise<Pa
       offered.add(plan.offer);
       o.log('partition_offered', { partition: plan.offer, workers: state.workers.length });
     }
-    for (const partition of await claimLeases(o.pool, o.scope, plan.claim)) {
+    for (const partition of [...plan.resume, ...(await claimLeases(o.pool, o.scope, plan.claim))]) {
       owners[partition] = o.scope.worker;
       offered.delete(partition);
       if (running.has(partition)) continue;
@@ -76,7 +76,10 @@ export async function startPartitionLeases(o: PartitionLeaseOptions): Promise<Pa
     }
   };
 
-  await tick().catch((error) => o.log('partition_leases_failed', { error: errorMessage(error) }));
+  // The first round only says this worker is alive, so that workers started together (compose's
+  // replicas) see each other before any takes partitions, instead of the first taking them all
+  // and handing them over again a second later.
+  await renewLeases(o.pool, o.scope, []).catch((error) => o.log('partition_leases_failed', { error: errorMessage(error) }));
   const ticker = startTicker('partition_leases', o.everyMs, tick, o.log);
   return {
     view: () => ({ partitions: o.partitions, mine: [...running].sort((a, b) => a - b), owners }),

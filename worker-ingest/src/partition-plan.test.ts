@@ -8,17 +8,17 @@ const plan = (me: string, partitions: number, workers: string[], leases: Lease[]
 
 describe('planPartitions', () => {
   it('a lone worker takes every partition', () => {
-    expect(plan('a', 3, ['a'], [])).toEqual({ stop: [], offer: undefined, claim: [0, 1, 2] });
+    expect(plan('a', 3, ['a'], [])).toEqual({ stop: [], resume: [], offer: undefined, claim: [0, 1, 2] });
   });
 
   it('a worker that joins takes nothing held; the one holding the most offers one', () => {
     const leases = [lease(0, 'a'), lease(1, 'a')];
-    expect(plan('b', 2, ['a', 'b'], leases)).toEqual({ stop: [], offer: undefined, claim: [] });
-    expect(plan('a', 2, ['a', 'b'], leases, [0, 1])).toEqual({ stop: [], offer: 1, claim: [] });
+    expect(plan('b', 2, ['a', 'b'], leases)).toEqual({ stop: [], resume: [], offer: undefined, claim: [] });
+    expect(plan('a', 2, ['a', 'b'], leases, [0, 1])).toEqual({ stop: [], resume: [], offer: 1, claim: [] });
     // Offered (run out) and not yet taken: the newcomer takes it, the offerer does not take it back.
     const offered = [lease(0, 'a'), lease(1, 'a', false)];
     expect(plan('b', 2, ['a', 'b'], offered).claim).toEqual([1]);
-    expect(plan('a', 2, ['a', 'b'], offered, [0, 1], [1])).toEqual({ stop: [], offer: undefined, claim: [] });
+    expect(plan('a', 2, ['a', 'b'], offered, [0, 1], [1])).toEqual({ stop: [], resume: [], offer: undefined, claim: [] });
   });
 
   it('a worker stops a partition another took, and one past P', () => {
@@ -40,7 +40,12 @@ describe('planPartitions', () => {
     for (const me of ['a', 'b', 'c']) expect(plan(me, 4, ['a', 'b', 'c'], settled)).toMatchObject({ offer: undefined, claim: [] });
   });
 
+  it('a worker restarted under the same name resumes the partitions it still holds', () => {
+    expect(plan('a', 2, ['a', 'b'], [lease(0, 'a'), lease(1, 'b')])).toMatchObject({ resume: [0], claim: [] });
+    expect(plan('a', 2, ['a', 'b'], [lease(0, 'a'), lease(1, 'b')], [0]).resume).toEqual([]);
+  });
+
   it('more workers than partitions: the spare ones wait', () => {
-    expect(plan('c', 2, ['a', 'b', 'c'], [lease(0, 'a'), lease(1, 'b')])).toEqual({ stop: [], offer: undefined, claim: [] });
+    expect(plan('c', 2, ['a', 'b', 'c'], [lease(0, 'a'), lease(1, 'b')])).toEqual({ stop: [], resume: [], offer: undefined, claim: [] });
   });
 });

@@ -14,6 +14,8 @@ export interface PlanInput {
 export interface Plan {
   /** Partitions to stop consuming: another worker holds them now, or they are past P. */
   stop: number[];
+  /** Partitions this worker holds and does not consume yet (a worker restarted under the same id). */
+  resume: number[];
   /** A partition whose lease to offer: this worker holds more than its share. */
   offer: number | undefined;
   /** Free partitions to try to take, in order of preference. */
@@ -39,6 +41,7 @@ export function planPartitions({ me, partitions, state, running, offered }: Plan
   const needy = workers.some((w) => held.get(w)! < floor);
 
   const stop = [...running].filter((p) => p >= partitions || holderOf.get(p) !== me).sort((a, b) => a - b);
+  const resume = live.filter((l) => l.holder === me && !running.has(l.partition)).map((l) => l.partition);
 
   let offer: number | undefined;
   // One worker gives: the one holding the most, the first by name among equals.
@@ -49,5 +52,5 @@ export function planPartitions({ me, partitions, state, running, offered }: Plan
 
   const target = mine < floor ? floor : needy ? mine : ceil;
   const free = Array.from({ length: partitions }, (_, p) => p).filter((p) => !live.some((l) => l.partition === p));
-  return { stop, offer, claim: free.slice(0, Math.max(0, target - mine)) };
+  return { stop, resume, offer, claim: free.slice(0, Math.max(0, target - mine)) };
 }
