@@ -34,21 +34,32 @@ function connect({ unset, ...settings }: ClickHouseSettings, url: string) {
 }
 
 /**
- * Runs `work` on a client of the first replica of `settings.url`, then of the next while one
- * fails: a replica that is down costs a refused connect, one that hangs the timeout. Throws the
- * last replica's error. Every replica holds all of goods_log; one that lags a little behind reads
- * as the audit log a moment earlier.
+ * A failure this quick is a connection dropped or refused, not a replica that hangs: above all a
+ * pooled keep-alive connection the server closed just as the read reused it (workerd reports
+ * "Network connection lost"). A read is safe to send again, so it gets one more try there.
  */
-async function onAnyReplica<T>(settings: ClickHouseSettings, work: (client: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+const QUICK_FAILURE_MS = 1_000;
+
+/**
+ * Runs `work` on a client of the first replica of `settings.url`, then of the next while one
+ * fails: a replica that is down costs a refused connect (tried twice), one that hangs the
+ * timeout. Throws the last error. Every replica holds all of goods_log; one that lags a little
+ * behind reads as the audit log a moment earlier.
+ */
+export async function onAnyReplica<T>(settings: ClickHouseSettings, work: (client: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
   let lastError: unknown;
   for (const url of settings.url.split(',')) {
-    const client = connect(settings, url);
-    try {
-      return await work(client);
-    } catch (error) {
-      lastError = error;
-    } finally {
-      await client.close();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const client = connect(settings, url);
+      const startedAt = Date.now();
+      try {
+        return await work(client);
+      } catch (error) {
+        lastError = error;
+        if (Date.now() - startedAt >= QUICK_FAILURE_MS) break;
+      } finally {
+        await client.close();
+      }
     }
   }
   throw lastError;
