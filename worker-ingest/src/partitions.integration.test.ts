@@ -20,7 +20,12 @@ import { LEASE_TTL_MS } from './worker.ts';
 
 const PER_ROUND = 400;
 const ROUND_MS = 150;
-/** Projects 1..8: both partitions of P = 2 get events (shared/partitions.ts). */
+/**
+ * Eight projects in a row, so both partitions of P = 2 get events (shared/partitions.ts); far
+ * above the ids of the projects other test files create in goods_test, whose stats they would
+ * otherwise change.
+ */
+const FIRST_PROJECT = 1_900_000_000;
 const PROJECTS = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +66,7 @@ const partitionsOf = async (worker: ChildWorker) => (await worker.metrics()).par
 
 /** Events over PROJECTS projects, published to their partitions under `route`'s P. */
 async function publishRound(b: Backends, route: Pick<IngestConfig, 'subject' | 'partitions'>, ids: string[]) {
-  const events = Array.from({ length: PER_ROUND }, (_, i) => makeEvent({ projectId: 1 + (i % PROJECTS) }));
+  const events = Array.from({ length: PER_ROUND }, (_, i) => makeEvent({ projectId: FIRST_PROJECT + (i % PROJECTS) }));
   ids.push(...events.map((e) => e.eventId));
   await publishEvents(b.nc, route, events);
   return events;
