@@ -85,6 +85,21 @@ async function stopAll(workers: ChildWorker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.exited));
 }
 
+/**
+ * `count` worker processes, once they hold every partition between them, as evenly as they can:
+ * until then a measurement would count their start-up (a worker takes partitions from its
+ * second round of leases on) as pipeline time.
+ */
+async function startWorkers(count: number, config: IngestConfig): Promise<ChildWorker[]> {
+  const started = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  const most = Math.ceil(config.partitions / count);
+  for (;;) {
+    const held = await Promise.all(started.map(async (w) => (await w.metrics()).partitions.mine));
+    if (held.flat().length === config.partitions && held.every((mine) => mine.length <= most)) return started;
+    await sleep(100);
+  }
+}
+
 interface Drain {
   /** Events/s into ClickHouse. */
   rate: number;
@@ -104,7 +119,7 @@ async function throughput(setup: Setup): Promise<Drain> {
   await publishEvents(b.nc, config, events);
   const publishSeconds = (performance.now() - published) / 1000;
   summary[`publish to JetStream, ${label(setup)} run (events/s)`] = fmt(EVENTS / publishSeconds);
-  workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  workers = await startWorkers(count, config);
   const cpu = startCpu([
     ...workers.map((w, i) => byPid(`worker ${i + 1}`, w.process.pid!)),
     byName('nats-server'),
@@ -177,7 +192,7 @@ async function clientFloor(): Promise<{ clientUs: number; natsUs: number }> {
 async function lag(rate: number, setup: Setup): Promise<void> {
   const count = setup.workers;
   const config = await freshPipeline(setup.partitions);
-  workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  workers = await startWorkers(count, config);
   const lagProject = 1_000_000 + Math.floor(Math.random() * 1_000_000);
   const total = rate * LAG_SECONDS;
   const publishedAt = new Float64Array(total);
