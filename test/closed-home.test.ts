@@ -51,6 +51,7 @@ describe('a checkout inside a mode-700 home directory', () => {
       'scripts/lib/processes.ts',
       'scripts/lib/stack-settings.ts',
       'shared/settings.ts',
+      'shared/partitions.ts',
     ])
       cpSync(join(ROOT, file), join(checkout, file));
     symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));

@@ -94,3 +94,24 @@ describe('list, raced by a write', () => {
     expect((await list(fakes, { limit: 10, offset: 1 })).headers.get('x-cache')).toBe('hit');
   });
 });
+
+describe('list, sharing a read', () => {
+  it("a request that joined another's read reads the page itself when that read fails", async () => {
+    let failFirst: (error: Error) => void = () => undefined;
+    let calls = 0;
+    const fakes = fakeAdapters((query) => {
+      // The first read hangs until failed, as another request's read does when that request ends.
+      if (++calls === 1) return new Promise((_, reject) => (failFirst = reject));
+      return postgres(query);
+    });
+    const first = list(fakes, { limit: 10, offset: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the first read is in flight
+    const second = list(fakes, { limit: 10, offset: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the second has joined it
+    expect(calls).toBe(1);
+    failFirst(new Error('Cannot perform I/O on behalf of a different request.'));
+    expect((await second).status).toBe(200);
+    expect((await first).status).toBe(500); // its own read failed: its answer, as before
+    expect(calls).toBe(2);
+  });
+});

@@ -72,7 +72,24 @@ async function listPage(c: Context<AppEnv>, limit: number, offset: number): Prom
   if (page && counts && fits(counts, page, limit, offset)) return pageResponse(pageBody(counts, limit, offset, page.goods), 'hit');
 
   const found = lookup;
-  let filled = await fills(c.var.listCache.pageKey(limit, offset), () => fill(c, found, limit, offset), found.stamp);
+  let ours = false;
+  const shared = fills(
+    c.var.listCache.pageKey(limit, offset),
+    () => {
+      ours = true;
+      return fill(c, found, limit, offset);
+    },
+    found.stamp,
+  );
+  // A read this request joined belongs to another request: workerd fails it here if that request
+  // ended first, its I/O with it ("Cannot perform I/O on behalf of a different request"). This
+  // request then reads the page itself rather than answer for another's failure.
+  let filled = await (ours
+    ? shared
+    : shared.catch((error: unknown) => {
+        c.var.log('shared list read failed; reading alone', { error: String(error) });
+        return fill(c, found, limit, offset);
+      }));
   if (counts && counts.version > filled.counts.version) {
     if (fits(counts, filled, limit, offset)) filled = { ...filled, counts };
     else filled = await fill(c, found, limit, offset);

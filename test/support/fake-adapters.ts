@@ -35,7 +35,9 @@ const DEPENDENCIES = ['postgres', 'redis', 'nats', 'clickhouse'];
 let instances = 0;
 
 /** `answer` plays Postgres: the rows for a statement, or a throw for one the test did not expect. */
-export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknown>[] = unexpected): Fakes {
+export function fakeAdapters(
+  answer: (query: FakeQuery) => Record<string, unknown>[] | Promise<Record<string, unknown>[]> = unexpected,
+): Fakes {
   const deferred: Promise<unknown>[] = [];
   let generation = 0;
   // Probe results are shared per target for a second: each set of fakes is a target of its own.
@@ -59,7 +61,7 @@ export function fakeAdapters(answer: (query: FakeQuery) => Record<string, unknow
             query: async <R>(sql: string, params: unknown[] = []) => {
               const query = { sql, params };
               fakes.queries.push(query);
-              return { rows: answer(query) as R[] };
+              return { rows: (await answer(query)) as R[] };
             },
           },
           new Date(Date.now() + 4_000),

@@ -164,20 +164,22 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, s: C
 
 /**
  * Retires what a release before partitions left in the stream: its one consumer of every
- * subject (a work queue refuses the partitions' consumers beside it) and its messages, whose
- * subjects carry no partition. Deleting them loses nothing: every event not yet in goods_log is
- * still in the outbox, and the relay publishes it again, to its partition. (Upgrading across
- * this release still means draining the old workers first: README, "Upgrades".)
+ * subject (a work queue refuses the partitions' consumers beside it), and its messages, whose
+ * subjects carry no partition, so no partition's consumer takes them (also when that consumer is
+ * gone already). Deleting them loses nothing: every event not yet in goods_log is still in the
+ * outbox, and the relay publishes it again, to its partition. (Upgrading across this release
+ * still means draining the old workers first: worker-ingest/README.md, "Upgrading".)
  */
 export async function retireUnpartitioned(jsm: JetStreamManager, s: StreamSettings, consumer: string, log: Log): Promise<void> {
   try {
     const info = await jsm.consumers.info(s.name, consumer);
-    if (info.config.filter_subject !== `${s.subject}.>`) return;
-    await jsm.consumers.delete(s.name, consumer);
+    if (info.config.filter_subject === `${s.subject}.>`) {
+      await jsm.consumers.delete(s.name, consumer);
+      log('unpartitioned_consumer_retired', { stream: s.name, consumer });
+    }
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    return;
   }
   const { purged } = await jsm.streams.purge(s.name, { filter: `${s.subject}.*` });
-  log('unpartitioned_retired', { stream: s.name, consumer, purged });
+  if (purged > 0) log('unpartitioned_messages_retired', { stream: s.name, purged });
 }
