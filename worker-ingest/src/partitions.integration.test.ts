@@ -190,11 +190,13 @@ describe('partitions', { timeout: 150_000 }, () => {
       const fresh = await spawnWorker(grown);
       workers.push(fresh);
       await waitFor('the new worker on partition 1', async () => (await partitionsOf(fresh)).includes(1));
-      // Then the publishers. Each event also goes under the old P (another message id: a relay
-      // copy from before the change), so its two copies sit in two partitions at once.
-      for (let round = 0; round < 6; round++) {
-        const events = await publishRound(b, grown, ids);
-        await publishEvents(b.nc, b.config, events, (e) => `${e.eventId}-old-p`);
+      // Then the publishers. Each event also goes under the old P at the same moment (another
+      // message id: a relay copy from before the change), so the two copies of an event of an
+      // odd slot reach two workers, in two partitions, at once.
+      for (let round = 0; round < 10; round++) {
+        const events = Array.from({ length: PER_ROUND }, (_, i) => makeEvent({ projectId: FIRST_PROJECT + (i % PROJECTS) }));
+        ids.push(...events.map((e) => e.eventId));
+        await Promise.all([publishEvents(b.nc, grown, events), publishEvents(b.nc, b.config, events, (e) => `${e.eventId}-old-p`)]);
         await sleep(ROUND_MS);
       }
       // The old worker leaves; the new one takes partition 0 too.
