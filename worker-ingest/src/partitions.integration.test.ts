@@ -178,7 +178,9 @@ describe('partitions', { timeout: 150_000 }, () => {
   });
 
   it('P grows from 1 to 2 while events flow, copies travelling under both: every event once', async () => {
-    await withWorkers({ partitions: 1 }, async (b, workers) => {
+    // Batches close by time, 200 ms after the first copy each worker gets: both workers check at
+    // about the same moment, so only the lock keeps a second copy out.
+    await withWorkers({ partitions: 1, batchMs: 200 }, async (b, workers) => {
       const grown = { ...b.config, partitions: 2 };
       const old = await spawnWorker(b.config);
       workers.push(old);
