@@ -34,14 +34,6 @@ const mutations: Mutation[] = [
     filter: 'kill -9',
   },
   {
-    name: 'the write lock does not wait for a slot another batch holds',
-    file: 'worker-ingest/src/write-lock.ts',
-    find: 'pg_advisory_xact_lock(',
-    replace: 'pg_try_advisory_xact_lock(',
-    tests: ['worker-ingest/src/partitions.integration.test.ts'],
-    filter: 'P grows',
-  },
-  {
     name: 'the worker acks before it inserts',
     file: 'worker-ingest/src/batch-writer.ts',
     find: 'const keepAlive = setInterval(deps.keepAlive, deps.keepAliveEveryMs);',
