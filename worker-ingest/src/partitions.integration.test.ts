@@ -3,19 +3,17 @@
 // gets its share, and P can grow while events flow. Counted in every row ever inserted (the
 // insert log's materialized view), not after merges.
 import { describe, expect, it } from 'vitest';
-import { createLog } from '../../shared/log.ts';
 import {
   consumerState,
   exactlyOnceReport,
   makeEvent,
   publishEvents,
-  setUpBackends,
+  withBackends,
   waitFor,
   type Backends,
 } from '../../test/support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../../test/support/worker/child-worker.ts';
 import type { IngestConfig } from './config.ts';
-import { ensureStream, streamSettingsOf } from './nats.ts';
 import { LEASE_TTL_MS } from './worker.ts';
 
 const PER_ROUND = 400;
@@ -102,17 +100,17 @@ async function drained(b: Backends, config: IngestConfig, ids: string[]) {
   expect(await exactlyOnceReport(b.ch, ids)).toEqual({ present: ids.length, rows: ids.length, repeated: 0, missing: 0 });
 }
 
-async function withWorkers(overrides: Partial<IngestConfig>, run: (b: Backends, workers: ChildWorker[]) => Promise<void>) {
-  const b = await setUpBackends({ batchSize: 200, batchMs: 50, ackWaitMs: 2000, ...overrides });
-  const workers: ChildWorker[] = [];
-  try {
-    await ensureStream(b.jsm, streamSettingsOf(b.config), createLog());
-    await run(b, workers);
-  } finally {
-    for (const worker of workers) worker.process.kill('SIGTERM');
-    await Promise.all(workers.map((w) => w.exited));
-    await b.close();
-  }
+/** withBackends, and every worker process `run` starts stopped after it. */
+function withWorkers(overrides: Partial<IngestConfig>, run: (b: Backends, workers: ChildWorker[]) => Promise<void>) {
+  return withBackends({ batchSize: 200, batchMs: 50, ackWaitMs: 2000, ...overrides }, async (b) => {
+    const workers: ChildWorker[] = [];
+    try {
+      await run(b, workers);
+    } finally {
+      for (const worker of workers) worker.process.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+    }
+  });
 }
 
 describe('partitions', { timeout: 150_000 }, () => {

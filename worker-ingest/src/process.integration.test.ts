@@ -1,29 +1,16 @@
 // The worker as its own process (tsx main.ts): kill -9 and restart, SIGTERM.
 import { describe, expect, it } from 'vitest';
-import { createLog } from '../../shared/log.ts';
-import type { IngestConfig } from './config.ts';
-import { ensureStream, streamSettingsOf } from './nats.ts';
 import {
   consumerState,
   exactlyOnceReport,
   makeEvent,
   publishEvents,
-  setUpBackends,
+  withBackends,
   waitFor,
   type Backends,
 } from '../../test/support/worker/backends.ts';
 import { type ChildWorker, spawnWorker } from '../../test/support/worker/child-worker.ts';
 import { startTcpProxy } from '../../test/support/worker/tcp-proxy.ts';
-
-async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
-  const b = await setUpBackends(overrides);
-  try {
-    await ensureStream(b.jsm, streamSettingsOf(b.config), createLog());
-    await run(b);
-  } finally {
-    await b.close();
-  }
-}
 
 /**
  * A fresh worker process after a kill: every event reaches goods_log exactly once and the consumer

@@ -31,7 +31,8 @@ import {
 import type { GoodEvent } from '../../../shared/event.ts';
 import { DEFAULT_PARTITIONS, eventSubject } from '../../../shared/partitions.ts';
 import { partitionConsumer } from '../../../worker-ingest/src/pipeline.ts';
-import { connectNats } from '../../../worker-ingest/src/nats.ts';
+import { connectNats, ensureStream, streamSettingsOf } from '../../../worker-ingest/src/nats.ts';
+import { createLog } from '../../../shared/log.ts';
 import type { NatsServer } from '../../../worker-ingest/src/nats-identity.ts';
 import { createNodePool } from '../../../shared/node-postgres.ts';
 
@@ -130,6 +131,17 @@ export async function setUpBackends(overrides: Partial<IngestConfig> = {}): Prom
       await bridges.stopAll();
     },
   };
+}
+
+/** Runs `run` on fresh backends (setUpBackends) with their stream created, and closes them after. */
+export async function withBackends(overrides: Partial<IngestConfig>, run: (b: Backends) => Promise<void>): Promise<void> {
+  const b = await setUpBackends(overrides);
+  try {
+    await ensureStream(b.jsm, streamSettingsOf(b.config), createLog());
+    await run(b);
+  } finally {
+    await b.close();
+  }
 }
 
 /**
