@@ -18,6 +18,9 @@ interface Filled extends CachedPage {
 // the same stamp: a read started before a write's bump is never handed to a request after it.
 const fills = singleFlight<Filled>(1_000);
 
+/** workerd's error for I/O awaited from another request's context. */
+const CROSS_REQUEST_IO = 'Cannot perform I/O on behalf of a different request';
+
 function pageResponse(body: string, cache: 'hit' | 'miss' | 'bypass'): Response {
   return new Response(body, { headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': cache } });
 }
@@ -82,11 +85,12 @@ async function listPage(c: Context<AppEnv>, limit: number, offset: number): Prom
     found.stamp,
   );
   // A read this request joined belongs to another request: workerd fails it here if that request
-  // ended first, its I/O with it ("Cannot perform I/O on behalf of a different request"). This
-  // request then reads the page itself rather than answer for another's failure.
+  // ended first, its I/O with it. Only then does this request read the page itself: any other
+  // failure (Postgres down, the deadline) is its answer too, and a second read would outlast it.
   let filled = await (ours
     ? shared
     : shared.catch((error: unknown) => {
+        if (!String(error).includes(CROSS_REQUEST_IO)) throw error;
         c.var.log('shared list read failed; reading alone', { error: String(error) });
         return fill(c, found, limit, offset);
       }));
